@@ -259,10 +259,10 @@ prepare_data_dir() {
   [[ -f "${DATA_MARKER}" ]] || echo "Data directory of deploy/kafka/kafka.sh; 'kafka.sh reset' deletes it." >"${DATA_MARKER}"
 }
 
-# Takes the data dir lock (once per invocation) if the data dir exists.
+# Takes the data dir lock (once per invocation) if the data dir is ours.
 DATA_DIR_LOCKED=0
 lock_data_dir() {
-  if ((DATA_DIR_LOCKED == 0)) && [[ -d "${KAFKA_DATA_DIR}" ]]; then
+  if ((DATA_DIR_LOCKED == 0)) && [[ -f "${DATA_MARKER}" ]]; then
     take_lock 9 "${KAFKA_DATA_DIR}/.lock" $((KAFKA_START_TIMEOUT + KAFKA_STOP_TIMEOUT + 60))
     DATA_DIR_LOCKED=1
   fi
