@@ -1,0 +1,199 @@
+"""``tickets``: the ticket lifecycle, event-sourced, keyed by ticket id.
+
+Reading this topic from the beginning tells the whole story of every ticket:
+who opened it, each follow-up, every routing decision with its reasons, who
+accepted or gave it back, when it was first answered and when it was resolved.
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import Field, TypeAdapter
+
+from schemas.base import (
+    Channel,
+    Contract,
+    Priority,
+    TeamId,
+    TeamKind,
+    TicketEventBase,
+    UtcDatetime,
+)
+from schemas.customers import Customer
+
+
+class Actor(Contract):
+    """Who caused an event: an in-house agent, a partner (through the API), or Switchboard."""
+
+    kind: Literal["agent", "partner", "system", "customer"]
+    id: str = Field(min_length=1, max_length=128)
+    key_id: str | None = Field(default=None, description="Partner API key used, if any.")
+
+
+SYSTEM = Actor(kind="system", id="switchboard")
+
+
+class SkillScore(Contract):
+    skill: str
+    score: float = Field(ge=0)
+    evidence: list[str] = Field(default_factory=list)
+
+
+class TicketOpened(TicketEventBase):
+    type: Literal["ticket.opened"] = "ticket.opened"
+    channel: Channel
+    source_message_id: str = Field(min_length=1, max_length=512)
+    customer: Customer
+    subject: str | None = None
+    text: str
+    received_at: UtcDatetime
+    language: str = Field(description="ISO 639-1 code, or 'und' when not sure.")
+    language_confidence: float = Field(default=0.0, ge=0, le=1)
+    skill: str
+    skill_evidence: list[str] = Field(default_factory=list)
+    skill_alternatives: list[SkillScore] = Field(default_factory=list)
+    needs: list[str] = Field(
+        default_factory=list,
+        description="Capabilities the handling team must have beyond the skill, e.g. "
+        "'voice' for phone, 'marketplace' for marketplace messages.",
+    )
+    priority: Priority = Priority.NORMAL
+    priority_reasons: list[str] = Field(default_factory=list)
+    marketplace: str | None = None
+    order_id: str | None = None
+    order_value: Decimal | None = None
+    currency: str | None = None
+    reply_deadline: UtcDatetime | None = Field(
+        default=None, description="The marketplace's own reply deadline, if it sent one."
+    )
+
+
+class MessageAdded(TicketEventBase):
+    """A customer's follow-up threaded onto an open ticket."""
+
+    type: Literal["ticket.message_added"] = "ticket.message_added"
+    channel: Channel
+    source_message_id: str = Field(min_length=1, max_length=512)
+    text: str
+    received_at: UtcDatetime
+    repeat_contact: bool = False
+
+
+class TicketReopened(TicketEventBase):
+    """A customer replied to a ticket resolved within the reopen window."""
+
+    type: Literal["ticket.reopened"] = "ticket.reopened"
+    channel: Channel
+    source_message_id: str = Field(min_length=1, max_length=512)
+    text: str
+    received_at: UtcDatetime
+
+
+class PriorityChanged(TicketEventBase):
+    type: Literal["ticket.priority_changed"] = "ticket.priority_changed"
+    priority: Priority
+    reasons: list[str] = Field(default_factory=list)
+
+
+class RoutingAlternative(Contract):
+    """One team the router considered, and what it predicted for it."""
+
+    team_id: TeamId
+    team_kind: TeamKind
+    eligible: bool
+    predicted_wait_seconds: float | None = Field(default=None, ge=0)
+    fits_budget: bool = False
+    cost_per_ticket: Decimal | None = None
+    note: str = ""
+
+
+class TicketAssigned(TicketEventBase):
+    """The router's decision. For partners it is an offer until accepted."""
+
+    type: Literal["ticket.assigned"] = "ticket.assigned"
+    assignment_id: uuid.UUID
+    attempt: int = Field(ge=1, description="1 for the first routing, +1 for each re-route.")
+    team_id: TeamId
+    team_kind: TeamKind
+    mode: Literal["queue", "offer"]
+    offer_expires_at: UtcDatetime | None = None
+    reason: str
+    predicted_wait_seconds: float | None = Field(default=None, ge=0)
+    sla_budget_seconds: float | None = Field(default=None, ge=0)
+    alternatives: list[RoutingAlternative] = Field(default_factory=list)
+
+
+class RoutingStalled(TicketEventBase):
+    """Nobody is eligible right now; the ticket waits in the pending backlog."""
+
+    type: Literal["ticket.routing_stalled"] = "ticket.routing_stalled"
+    reason: str
+    alternatives: list[RoutingAlternative] = Field(default_factory=list)
+
+
+class _AssignmentEvent(TicketEventBase):
+    assignment_id: uuid.UUID
+    team_id: TeamId
+    actor: Actor = SYSTEM
+
+
+class OfferAccepted(_AssignmentEvent):
+    type: Literal["ticket.offer_accepted"] = "ticket.offer_accepted"
+
+
+class OfferRejected(_AssignmentEvent):
+    type: Literal["ticket.offer_rejected"] = "ticket.offer_rejected"
+    reason: str = Field(min_length=1, max_length=1_000)
+
+
+class OfferExpired(_AssignmentEvent):
+    type: Literal["ticket.offer_expired"] = "ticket.offer_expired"
+
+
+class TicketReleased(_AssignmentEvent):
+    """The team gives the ticket back; the router routes it again."""
+
+    type: Literal["ticket.released"] = "ticket.released"
+    reason: str = Field(min_length=1, max_length=1_000)
+
+
+class FirstResponse(_AssignmentEvent):
+    type: Literal["ticket.first_response"] = "ticket.first_response"
+    awaiting_customer: bool = Field(
+        default=False, description="The reply asks the customer something: SLA clocks pause."
+    )
+
+
+class AgentReplied(_AssignmentEvent):
+    """A later reply from the team (the first one is ``ticket.first_response``)."""
+
+    type: Literal["ticket.agent_replied"] = "ticket.agent_replied"
+    awaiting_customer: bool = False
+
+
+class TicketResolved(_AssignmentEvent):
+    type: Literal["ticket.resolved"] = "ticket.resolved"
+    resolution: str = Field(default="", max_length=1_000)
+
+
+TicketEvent = Annotated[
+    TicketOpened
+    | MessageAdded
+    | TicketReopened
+    | PriorityChanged
+    | TicketAssigned
+    | RoutingStalled
+    | OfferAccepted
+    | OfferRejected
+    | OfferExpired
+    | TicketReleased
+    | FirstResponse
+    | AgentReplied
+    | TicketResolved,
+    Field(discriminator="type"),
+]
+
+TICKET_EVENT = TypeAdapter[TicketEvent](TicketEvent)
