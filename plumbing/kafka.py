@@ -1,0 +1,159 @@
+"""Kafka connections from settings: raw aiokafka clients, the FastStream broker, topics."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.helpers import create_ssl_context
+from faststream.kafka import KafkaBroker
+from faststream.kafka.prometheus import KafkaPrometheusMiddleware
+from faststream.security import BaseSecurity, SASLPlaintext, SASLScram256, SASLScram512
+from prometheus_client import CollectorRegistry
+
+from plumbing.settings import ServiceSettings
+from schemas.topics import TopicSpec
+
+
+class KafkaUnavailableError(RuntimeError):
+    """The broker could not be reached within the configured time."""
+
+
+def _ssl_context(settings: ServiceSettings) -> Any:
+    if settings.kafka_security_protocol not in ("SSL", "SASL_SSL"):
+        return None
+    return create_ssl_context(
+        cafile=str(settings.kafka_ssl_cafile) if settings.kafka_ssl_cafile else None,
+        certfile=str(settings.kafka_ssl_certfile) if settings.kafka_ssl_certfile else None,
+        keyfile=str(settings.kafka_ssl_keyfile) if settings.kafka_ssl_keyfile else None,
+    )
+
+
+def client_options(settings: ServiceSettings, client_id: str) -> dict[str, Any]:
+    """Keyword arguments for any aiokafka client (producer, consumer, admin)."""
+    options: dict[str, Any] = {
+        "bootstrap_servers": settings.kafka_bootstrap_servers,
+        "client_id": client_id,
+        "security_protocol": settings.kafka_security_protocol,
+    }
+    ssl_context = _ssl_context(settings)
+    if ssl_context is not None:
+        options["ssl_context"] = ssl_context
+    if settings.kafka_security_protocol.startswith("SASL"):
+        if not (settings.kafka_sasl_username and settings.kafka_sasl_password):
+            raise ValueError("SASL needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD")
+        options["sasl_mechanism"] = settings.kafka_sasl_mechanism or "SCRAM-SHA-512"
+        options["sasl_plain_username"] = settings.kafka_sasl_username
+        options["sasl_plain_password"] = settings.kafka_sasl_password.get_secret_value()
+    return options
+
+
+def _security(settings: ServiceSettings) -> BaseSecurity | None:
+    ssl_context = _ssl_context(settings)
+    if not settings.kafka_security_protocol.startswith("SASL"):
+        return BaseSecurity(ssl_context=ssl_context) if ssl_context is not None else None
+    if not (settings.kafka_sasl_username and settings.kafka_sasl_password):
+        raise ValueError("SASL needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD")
+    username = settings.kafka_sasl_username
+    password = settings.kafka_sasl_password.get_secret_value()
+    mechanism = settings.kafka_sasl_mechanism or "SCRAM-SHA-512"
+    security_class = {
+        "PLAIN": SASLPlaintext,
+        "SCRAM-SHA-256": SASLScram256,
+        "SCRAM-SHA-512": SASLScram512,
+    }[mechanism]
+    return security_class(
+        username=username,
+        password=password,
+        ssl_context=ssl_context,
+        use_ssl=ssl_context is not None,
+    )
+
+
+def make_broker(
+    settings: ServiceSettings,
+    service: str,
+    registry: CollectorRegistry,
+    *,
+    description: str = "",
+) -> KafkaBroker:
+    """The FastStream broker of a service: idempotent producer, JSON logs, Prometheus."""
+    return KafkaBroker(
+        settings.kafka_bootstrap_servers,
+        security=_security(settings),
+        client_id=f"switchboard-{service}",
+        acks="all",
+        enable_idempotence=True,
+        request_timeout_ms=int(settings.kafka_connect_timeout_seconds * 1000),
+        # Topics are created by ``ensure_topics`` with their real settings, never implicitly.
+        allow_auto_create_topics=False,
+        # Handlers get raw records and validate them themselves, so bad input can be
+        # dead-lettered with its original bytes instead of failing inside FastStream.
+        apply_types=False,
+        logger=logging.getLogger(f"switchboard.{service}.faststream"),
+        middlewares=[KafkaPrometheusMiddleware(registry=registry, app_name=service)],
+        description=description or f"Switchboard {service} service",
+    )
+
+
+async def ensure_topics(settings: ServiceSettings, specs: Iterable[TopicSpec]) -> None:
+    """Create missing topics with their partition counts and settings.
+
+    An existing topic with fewer partitions than its spec is an error: per-partition
+    state and changelogs rely on the counts matching.
+    """
+    wanted = {settings.topic(spec.name): spec for spec in specs}
+    admin = AIOKafkaAdminClient(**client_options(settings, "switchboard-admin"))
+    try:
+        await asyncio.wait_for(admin.start(), settings.kafka_connect_timeout_seconds)
+    except (TimeoutError, OSError, Exception) as exc:
+        await _close_quietly(admin)
+        raise KafkaUnavailableError(
+            f"cannot reach Kafka at {settings.kafka_bootstrap_servers}: {exc!r}"
+        ) from exc
+    try:
+        existing = set(await admin.list_topics())
+        missing = [
+            NewTopic(
+                name=name,
+                num_partitions=spec.partitions,
+                replication_factor=settings.kafka_replication_factor,
+                topic_configs=spec.config(),
+            )
+            for name, spec in wanted.items()
+            if name not in existing
+        ]
+        if missing:
+            # Another instance may create the same topics at the same moment.
+            with contextlib.suppress(TopicAlreadyExistsError):
+                await admin.create_topics(missing)
+        present = [name for name in wanted if name in existing]
+        if present:
+            await _check_partitions(admin, {name: wanted[name] for name in present})
+    finally:
+        await _close_quietly(admin)
+
+
+async def _check_partitions(admin: AIOKafkaAdminClient, specs: dict[str, TopicSpec]) -> None:
+    descriptions = await admin.describe_topics(list(specs))
+    for description in descriptions:
+        name = description["topic"]
+        actual = len(description["partitions"])
+        expected = specs[name].partitions
+        if actual < expected:
+            raise RuntimeError(
+                f"topic {name} has {actual} partitions but Switchboard needs {expected}; "
+                "add partitions (kafka-topics --alter) or recreate it"
+            )
+
+
+async def _close_quietly(admin: AIOKafkaAdminClient) -> None:
+    try:
+        await admin.close()
+    except Exception:
+        logging.getLogger(__name__).debug("admin client close failed", exc_info=True)

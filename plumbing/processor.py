@@ -1,0 +1,503 @@
+"""Exactly-once consume-process-produce on Kafka transactions.
+
+Each input partition is a task with its own transactional producer
+(``transactional.id = <group>.<topic>.<partition>``) and its own state store,
+restored from a changelog topic partitioned like the input. One batch of one
+partition is one transaction holding everything the batch caused: output
+events, changelog updates and the consumer offsets. Either all of it becomes
+visible to ``read_committed`` readers or none of it does.
+
+Why this shape (see docs/architecture.md, "Delivery semantics"):
+
+* FastStream has no transaction support, so the FastStream subscriber only
+  fetches (``AckPolicy.MANUAL``: it never commits) and this module commits
+  offsets inside the transaction.
+* A transactional id per input partition fences zombies: when a partition moves
+  to another instance, the new owner's ``init_transactions`` aborts whatever the
+  old owner left open and makes any later commit by it fail.
+* On any failure the partition is reset to what Kafka committed: staged state is
+  dropped, the producer is recreated, the store is restored from the changelog
+  and the consumer seeks back to the committed offset. That is correct even when
+  the outcome of the failed commit is unknown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import traceback
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Generic, Protocol, TypeVar
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
+
+from plumbing.clock import Clock
+from plumbing.deadletter import dead_letter
+from plumbing.logging import get_logger
+from plumbing.metrics import ProcessorMetrics
+from plumbing.store import StateStore
+
+V = TypeVar("V")
+
+log = get_logger(__name__)
+
+
+class Record(Protocol):
+    """What the processor needs of a Kafka record (aiokafka's ConsumerRecord has it)."""
+
+    @property
+    def topic(self) -> str: ...
+    @property
+    def partition(self) -> int: ...
+    @property
+    def offset(self) -> int: ...
+    @property
+    def key(self) -> bytes | None: ...
+    @property
+    def value(self) -> bytes | None: ...
+
+
+@dataclass(frozen=True)
+class Output:
+    topic: str
+    value: bytes | None
+    key: bytes | None = None
+    headers: tuple[tuple[str, bytes], ...] = ()
+
+
+class DeadLetterError(Exception):
+    """Raised by a handler for input it refuses: the record goes to the DLQ with this reason.
+
+    ``kind`` is a stable machine-readable reason; the message is for humans.
+    """
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+@dataclass
+class Step(Generic[V]):
+    """The handler's view of one record (or one timer tick) of one partition."""
+
+    partition: int
+    store: StateStore[V]
+    now: datetime
+    outputs: list[Output] = field(default_factory=list)
+
+    def emit(
+        self,
+        topic: str,
+        value: bytes | None,
+        key: bytes | None = None,
+        headers: tuple[tuple[str, bytes], ...] = (),
+    ) -> None:
+        self.outputs.append(Output(topic=topic, value=value, key=key, headers=headers))
+
+
+@dataclass(frozen=True)
+class Changelog(Generic[V]):
+    topic: str
+    encode: Callable[[V], bytes]
+    decode: Callable[[bytes], V]
+
+
+class ProcessorHooks(Protocol):
+    """Optional callbacks for services that keep indexes beside the store."""
+
+    def on_ready(self, partition: int, store: StateStore[Any]) -> None: ...
+    def on_revoked(self, partition: int) -> None: ...
+
+
+Handler = Callable[[Record, "Step[V]"], None]
+
+
+@dataclass
+class _Task(Generic[V]):
+    tp: TopicPartition
+    producer: AIOKafkaProducer | None = None
+    store: StateStore[V] = field(default_factory=StateStore)
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    ready: bool = False
+    revoked: bool = False
+    recovery: asyncio.Task[None] | None = None
+
+
+class TransactionalProcessor(Generic[V]):
+    def __init__(
+        self,
+        *,
+        service: str,
+        group_id: str,
+        handler: Handler[V],
+        dlq_topic: Callable[[str], str],
+        client_options: dict[str, Any],
+        clock: Clock,
+        metrics: ProcessorMetrics,
+        changelog: Changelog[V] | None = None,
+        hooks: ProcessorHooks | None = None,
+        transaction_timeout_ms: int = 60_000,
+        operation_timeout_s: float = 30.0,
+    ) -> None:
+        self.service = service
+        self.group_id = group_id
+        self._handler = handler
+        self._dlq_topic = dlq_topic
+        self._client_options = client_options
+        self._clock = clock
+        self._metrics = metrics
+        self._changelog = changelog
+        self._hooks = hooks
+        self._transaction_timeout_ms = transaction_timeout_ms
+        self._timeout = operation_timeout_s
+        self._tasks: dict[TopicPartition, _Task[V]] = {}
+        self._consumer: AIOKafkaConsumer | None = None
+        self.listener = _Listener(self)
+
+    # -- wiring ------------------------------------------------------------------------
+    def attach(self, consumer: AIOKafkaConsumer | None) -> None:
+        """Give the processor the subscriber's consumer (for seeks after a failure)."""
+        self._consumer = consumer
+
+    def owned_partitions(self) -> list[TopicPartition]:
+        return [tp for tp, task in self._tasks.items() if task.ready]
+
+    def store(self, tp: TopicPartition) -> StateStore[V] | None:
+        task = self._tasks.get(tp)
+        return task.store if task and task.ready else None
+
+    @property
+    def healthy(self) -> bool:
+        """False while any owned partition is being recovered."""
+        return all(task.ready for task in self._tasks.values())
+
+    async def close(self) -> None:
+        for tp in list(self._tasks):
+            await self._revoke(tp)
+
+    # -- processing --------------------------------------------------------------------
+    async def process(self, records: Sequence[Record]) -> None:
+        """Process a fetched batch: one transaction per partition, partitions concurrently."""
+        by_partition: dict[TopicPartition, list[Record]] = defaultdict(list)
+        for record in records:
+            by_partition[TopicPartition(record.topic, record.partition)].append(record)
+        await asyncio.gather(
+            *(self._process_partition(tp, batch) for tp, batch in by_partition.items())
+        )
+
+    async def transact(self, tp: TopicPartition, work: Callable[[Step[V]], None]) -> bool:
+        """Run ``work`` (e.g. a timer tick) in a transaction of partition ``tp``.
+
+        Returns False when the partition is not owned or not ready; nothing is done then.
+        """
+        task = self._tasks.get(tp)
+        if task is None:
+            return False
+        async with task.lock:
+            if not task.ready:
+                return False
+            step = Step[V](partition=tp.partition, store=task.store, now=self._clock.now())
+            work(step)
+            task.store.record_done()
+            if not step.outputs and not task.store.staged(self._encode):
+                return True
+            return await self._commit(task, step.outputs, offset=None)
+
+    async def _process_partition(self, tp: TopicPartition, records: list[Record]) -> None:
+        task = self._tasks.get(tp)
+        if task is None:
+            return  # revoked while the batch was in flight; the new owner reprocesses it
+        started = time.perf_counter()
+        async with task.lock:
+            if not task.ready:
+                return
+            step = Step[V](partition=tp.partition, store=task.store, now=self._clock.now())
+            for record in records:
+                self._handle_one(record, step)
+            committed = await self._commit(task, step.outputs, offset=records[-1].offset + 1)
+        self._metrics.transaction_seconds.labels(self.service).observe(
+            time.perf_counter() - started
+        )
+        if committed:
+            self._observe_lag(tp, records[-1].offset + 1)
+
+    def _handle_one(self, record: Record, step: Step[V]) -> None:
+        mark = len(step.outputs)
+        step.now = self._clock.now()
+        try:
+            self._handler(record, step)
+        except DeadLetterError as refused:
+            self._undo_record(step, mark)
+            self._send_to_dlq(record, step, refused.kind, str(refused))
+        except Exception as exc:
+            self._undo_record(step, mark)
+            detail = "".join(traceback.format_exception_only(exc)).strip()
+            log.exception(
+                "handler failed; record dead-lettered",
+                topic=record.topic,
+                partition=record.partition,
+                offset=record.offset,
+            )
+            self._send_to_dlq(record, step, "processing_error", detail)
+        else:
+            step.store.record_done()
+            self._metrics.records.labels(self.service, record.topic, "ok").inc()
+
+    @staticmethod
+    def _undo_record(step: Step[V], mark: int) -> None:
+        step.store.record_rollback()
+        del step.outputs[mark:]
+
+    def _send_to_dlq(self, record: Record, step: Step[V], kind: str, reason: str) -> None:
+        letter = dead_letter(
+            service=self.service,
+            source_topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            key=record.key,
+            value=record.value,
+            error_kind=kind,
+            error=reason,
+            now=step.now,
+        )
+        step.emit(self._dlq_topic(record.topic), letter.to_json_bytes(), key=record.key)
+        self._metrics.records.labels(self.service, record.topic, "dead_letter").inc()
+        self._metrics.dead_letters.labels(self.service, record.topic, kind).inc()
+        log.warning(
+            "record dead-lettered",
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            reason=kind,
+            error=reason[:300],
+        )
+
+    def _encode(self, value: V) -> bytes:
+        assert self._changelog is not None
+        return self._changelog.encode(value)
+
+    async def _commit(self, task: _Task[V], outputs: list[Output], offset: int | None) -> bool:
+        """Write outputs, staged state and the input offset in one transaction."""
+        producer = task.producer
+        assert producer is not None
+        changes = task.store.staged(self._encode) if self._changelog else []
+        try:
+            await asyncio.wait_for(
+                self._write_transaction(producer, task.tp, outputs, changes, offset),
+                self._timeout,
+            )
+        except Exception as exc:
+            self._metrics.transactions.labels(self.service, "failed").inc()
+            log.warning(
+                "transaction failed; resetting partition to its committed state",
+                topic=task.tp.topic,
+                partition=task.tp.partition,
+                error=repr(exc),
+            )
+            task.store.rollback()
+            self._start_recovery(task)
+            return False
+        task.store.commit()
+        self._metrics.transactions.labels(self.service, "committed").inc()
+        return True
+
+    async def _write_transaction(
+        self,
+        producer: AIOKafkaProducer,
+        tp: TopicPartition,
+        outputs: list[Output],
+        changes: list[tuple[str, bytes | None]],
+        offset: int | None,
+    ) -> None:
+        await producer.begin_transaction()
+        try:
+            for output in outputs:
+                await producer.send(
+                    output.topic, value=output.value, key=output.key, headers=list(output.headers)
+                )
+            if self._changelog is not None:
+                for key, value in changes:
+                    await producer.send(
+                        self._changelog.topic, value=value, key=key.encode(), partition=tp.partition
+                    )
+            if offset is not None:
+                await producer.send_offsets_to_transaction({tp: offset}, self.group_id)
+        except BaseException:
+            await _quietly(producer.abort_transaction())
+            raise
+        await producer.commit_transaction()
+
+    def _observe_lag(self, tp: TopicPartition, next_offset: int) -> None:
+        if self._consumer is None:
+            return
+        highwater = self._consumer.highwater(tp)
+        if highwater is not None:
+            self._metrics.consumer_lag.labels(
+                self.service, self.group_id, tp.topic, str(tp.partition)
+            ).set(max(0, highwater - next_offset))
+
+    # -- partition lifecycle ----------------------------------------------------------
+    async def _assign(self, tp: TopicPartition) -> None:
+        task = _Task[V](tp=tp)
+        self._tasks[tp] = task
+        async with task.lock:
+            try:
+                await self._open(task)
+            except Exception as exc:
+                log.warning(
+                    "partition not ready yet; will retry",
+                    topic=tp.topic,
+                    partition=tp.partition,
+                    error=repr(exc),
+                )
+                self._start_recovery(task)
+
+    async def _revoke(self, tp: TopicPartition) -> None:
+        task = self._tasks.pop(tp, None)
+        if task is None:
+            return
+        task.revoked = True
+        if task.recovery is not None and not task.recovery.done():
+            task.recovery.cancel()
+            await asyncio.wait([task.recovery])
+        async with task.lock:  # waits for a batch in flight to finish
+            task.ready = False
+            if task.producer is not None:
+                await _quietly(task.producer.stop())
+                task.producer = None
+        if self._hooks is not None:
+            self._hooks.on_revoked(tp.partition)
+        self._metrics.partitions_owned.labels(self.service, tp.topic).set(
+            sum(1 for other in self._tasks if other.topic == tp.topic)
+        )
+
+    async def _open(self, task: _Task[V]) -> None:
+        """Fence the previous owner, then restore this partition's state."""
+        tp = task.tp
+        producer = AIOKafkaProducer(
+            **self._client_options,
+            transactional_id=f"{self.group_id}.{tp.topic}.{tp.partition}",
+            transaction_timeout_ms=self._transaction_timeout_ms,
+            enable_idempotence=True,
+            acks="all",
+            linger_ms=2,
+        )
+        try:
+            # start() runs InitProducerId: bumps the epoch, aborting the old owner's
+            # open transaction before we read the changelog.
+            await asyncio.wait_for(producer.start(), self._timeout)
+            store = await asyncio.wait_for(self._restore(tp.partition), self._timeout * 4)
+        except BaseException:
+            await _quietly(producer.stop())
+            raise
+        task.producer = producer
+        task.store = store
+        task.ready = True
+        if self._hooks is not None:
+            self._hooks.on_ready(tp.partition, store)
+        self._metrics.partitions_owned.labels(self.service, tp.topic).set(
+            sum(1 for other, t in self._tasks.items() if other.topic == tp.topic and t.ready)
+        )
+        log.info("partition ready", topic=tp.topic, partition=tp.partition, state_keys=len(store))
+
+    async def _restore(self, partition: int) -> StateStore[V]:
+        store = StateStore[V]()
+        if self._changelog is None:
+            return store
+        started = time.perf_counter()
+        changelog = self._changelog
+        tp = TopicPartition(changelog.topic, partition)
+        consumer = AIOKafkaConsumer(
+            **self._client_options,
+            group_id=None,
+            enable_auto_commit=False,
+            isolation_level="read_committed",
+            auto_offset_reset="earliest",
+            max_partition_fetch_bytes=8 * 1024 * 1024,
+        )
+        await consumer.start()
+        restored = 0
+        try:
+            consumer.assign([tp])
+            await consumer.seek_to_beginning(tp)
+            end = (await consumer.end_offsets([tp]))[tp]
+            while await consumer.position(tp) < end:
+                fetched = await consumer.getmany(tp, timeout_ms=500, max_records=50_000)
+                for record in fetched.get(tp, ()):
+                    if record.key is None:
+                        continue
+                    value = None if record.value is None else changelog.decode(record.value)
+                    store.restore(record.key.decode(), value)
+                    restored += 1
+        finally:
+            await _quietly(consumer.stop())
+        self._metrics.restore_seconds.labels(self.service).observe(time.perf_counter() - started)
+        self._metrics.restored_records.labels(self.service).inc(restored)
+        return store
+
+    def _start_recovery(self, task: _Task[V]) -> None:
+        task.ready = False
+        if task.recovery is None or task.recovery.done():
+            task.recovery = asyncio.create_task(self._recover(task))
+
+    async def _recover(self, task: _Task[V]) -> None:
+        tp = task.tp
+        self._metrics.recoveries.labels(self.service, tp.topic).inc()
+        if self._consumer is not None and tp in self._consumer.assignment():
+            self._consumer.pause(tp)
+        delay = 0.5
+        while not task.revoked:
+            async with task.lock:
+                if task.producer is not None:
+                    await _quietly(task.producer.stop())
+                    task.producer = None
+                try:
+                    await self._open(task)
+                    await self._rewind(tp)
+                except Exception as exc:
+                    task.ready = False
+                    log.warning(
+                        "partition recovery failed; retrying",
+                        topic=tp.topic,
+                        partition=tp.partition,
+                        error=repr(exc),
+                        retry_in=delay,
+                    )
+                else:
+                    log.info("partition recovered", topic=tp.topic, partition=tp.partition)
+                    return
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 10.0)
+
+    async def _rewind(self, tp: TopicPartition) -> None:
+        """Send the consumer back to the committed offset and let it fetch again."""
+        consumer = self._consumer
+        if consumer is None or tp not in consumer.assignment():
+            return
+        committed = await asyncio.wait_for(consumer.committed(tp), self._timeout)
+        if committed is None:
+            await consumer.seek_to_beginning(tp)
+        else:
+            consumer.seek(tp, committed)
+        consumer.resume(tp)
+
+
+class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]
+    def __init__(self, processor: TransactionalProcessor[Any]) -> None:
+        self._processor = processor
+
+    async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        await asyncio.gather(*(self._processor._revoke(tp) for tp in revoked))
+
+    async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
+        await asyncio.gather(*(self._processor._assign(tp) for tp in assigned))
+
+
+async def _quietly(awaitable: Awaitable[Any]) -> None:
+    try:
+        await awaitable
+    except Exception:
+        log.debug("cleanup step failed", exc_info=True)

@@ -1,0 +1,380 @@
+"""The life of a service process: connect, run, notice a lost broker, shut down cleanly.
+
+A service is a FastAPI app served by uvicorn. Its lifespan creates the topics,
+starts the FastStream broker with a bounded timeout (FastStream's own app would
+wait forever for an unreachable broker), starts the state tables and background
+loops, and a watchdog that exits the process when the broker stays unreachable
+longer than ``KAFKA_UNAVAILABLE_EXIT_AFTER_SECONDS``, so a supervisor restarts it
+instead of it hanging silently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any, NoReturn, TypeVar
+
+import uvicorn
+from aiokafka.admin import AIOKafkaAdminClient
+from fastapi import FastAPI, Response
+from fastapi.responses import JSONResponse
+from faststream.kafka import KafkaBroker
+from faststream.kafka.subscriber.usecase import LogicSubscriber
+from faststream.middlewares import AckPolicy
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    GCCollector,
+    PlatformCollector,
+    ProcessCollector,
+    generate_latest,
+)
+from pydantic import ValidationError
+
+from plumbing.clock import Clock, ScaledClock, SystemClock
+from plumbing.kafka import KafkaUnavailableError, client_options, ensure_topics, make_broker
+from plumbing.logging import configure_logging, get_logger
+from plumbing.metrics import ProcessorMetrics
+from plumbing.processor import TransactionalProcessor
+from plumbing.settings import ServiceSettings
+from plumbing.table import GlobalTable
+from schemas.config import ConfigError
+from schemas.topics import TopicSpec
+
+log = get_logger(__name__)
+
+#: Exit code when the broker stayed unreachable (EX_TEMPFAIL: try again later).
+EXIT_KAFKA_UNAVAILABLE = 75
+EXIT_STARTUP_FAILED = 1
+
+
+def _raw_records(message: Any) -> Any:
+    return message.raw_message
+
+
+def make_clock(settings: ServiceSettings) -> Clock:
+    if not settings.uses_scaled_clock():
+        return SystemClock()
+    sim_start = settings.clock_sim_start
+    real_start = settings.clock_real_start if settings.clock_real_start is not None else time.time()
+    if sim_start is None:
+        raise ValueError("SWITCHBOARD_CLOCK_SPEED needs SWITCHBOARD_CLOCK_SIM_START")
+    return ScaledClock(sim_start=sim_start, real_start=real_start, speed=settings.clock_speed)
+
+
+def new_registry() -> CollectorRegistry:
+    registry = CollectorRegistry()
+    ProcessCollector(registry=registry)
+    PlatformCollector(registry=registry)
+    GCCollector(registry=registry)
+    return registry
+
+
+@dataclass
+class _Readiness:
+    kafka_reachable: bool = False
+    unreachable_since: float | None = None
+    started: bool = False
+
+
+@dataclass
+class ServiceRuntime:
+    """Everything a service runs besides its HTTP routes."""
+
+    name: str
+    settings: ServiceSettings
+    registry: CollectorRegistry = field(default_factory=new_registry)
+    topics: list[TopicSpec] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.clock: Clock = make_clock(self.settings)
+        self.broker: KafkaBroker = make_broker(self.settings, self.name, self.registry)
+        self.metrics = ProcessorMetrics(self.registry, self.name)
+        self.client_options: dict[str, Any] = client_options(
+            self.settings, f"switchboard-{self.name}"
+        )
+        self._processors: list[tuple[TransactionalProcessor[Any], LogicSubscriber[Any]]] = []
+        self._tables: list[GlobalTable[Any]] = []
+        self._loops: list[Callable[[], Coroutine[Any, Any, None]]] = []
+        self._startup: list[Callable[[], Awaitable[None]]] = []
+        self._shutdown: list[Callable[[], Awaitable[None]]] = []
+        self._tasks: list[asyncio.Task[None]] = []
+        self._readiness = _Readiness()
+        self.exit_code = 0
+        self.request_exit: Callable[[int], None] = sys.exit
+
+    # -- registration -------------------------------------------------------------
+    def topic(self, logical_name: str) -> str:
+        return self.settings.topic(logical_name)
+
+    def consume(
+        self,
+        processor: TransactionalProcessor[Any],
+        topics: list[str],
+        *,
+        payload: Any,
+        title: str,
+        description: str,
+        max_records: int = 500,
+    ) -> None:
+        """Feed ``topics`` to ``processor`` through a FastStream batch subscriber.
+
+        The subscriber only fetches: ``AckPolicy.MANUAL`` means FastStream never
+        commits (the processor commits offsets inside its transactions), and the
+        decoder hands over the raw records so that bytes which are not even JSON
+        still reach the processor and, from there, the dead-letter topic.
+        ``payload`` is the event type, for the AsyncAPI document only.
+        """
+        subscriber = self.broker.subscriber(
+            *topics,
+            group_id=processor.group_id,
+            batch=True,
+            max_records=max_records,
+            batch_timeout_ms=20,
+            ack_policy=AckPolicy.MANUAL,
+            isolation_level="read_committed",
+            auto_offset_reset="earliest",
+            listener=processor.listener,
+            decoder=_raw_records,
+            title=title,
+            description=description,
+        )
+
+        async def on_records(records: list[Any]) -> None:
+            await processor.process(records)
+
+        # Resolved by FastStream for the AsyncAPI document; set here because the
+        # payload type is a runtime value.
+        on_records.__annotations__["records"] = list[payload]
+
+        subscriber(on_records)
+        self._processors.append((processor, subscriber))
+
+    def document_publisher(self, topic: str, *, payload: Any, title: str, description: str) -> None:
+        """Describe a topic this service writes, in its AsyncAPI document.
+
+        Writes themselves go through the processors' transactional producers, which
+        FastStream publishers cannot join; this only documents the contract.
+        """
+        self.broker.publisher(topic, schema=payload, title=title, description=description)
+
+    def add_table(self, table: GlobalTable[Any]) -> None:
+        self._tables.append(table)
+
+    def add_loop(self, loop: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        """A coroutine that runs for the life of the service (timers, forecasts)."""
+        self._loops.append(loop)
+
+    def on_startup(self, hook: Callable[[], Awaitable[None]]) -> None:
+        self._startup.append(hook)
+
+    def on_shutdown(self, hook: Callable[[], Awaitable[None]]) -> None:
+        self._shutdown.append(hook)
+
+    # -- health -----------------------------------------------------------------
+    def readiness(self) -> tuple[bool, dict[str, Any]]:
+        checks: dict[str, Any] = {
+            "started": self._readiness.started,
+            "kafka_reachable": self._readiness.kafka_reachable,
+            "tables_caught_up": all(table.caught_up.is_set() for table in self._tables),
+            "partitions_healthy": all(processor.healthy for processor, _ in self._processors),
+        }
+        return all(checks.values()), checks
+
+    @property
+    def kafka_reachable(self) -> bool:
+        return self._readiness.kafka_reachable
+
+    # -- lifecycle ----------------------------------------------------------------
+    @asynccontextmanager
+    async def lifespan(self, _: FastAPI) -> AsyncIterator[None]:
+        settings = self.settings
+        timeout = settings.kafka_connect_timeout_seconds
+        try:
+            await ensure_topics(settings, self.topics)
+            await asyncio.wait_for(self.broker.start(), timeout)
+            for table in self._tables:
+                await table.start()
+            for table in self._tables:
+                async with asyncio.timeout(timeout * 6):
+                    await table.caught_up.wait()
+        except (KafkaUnavailableError, TimeoutError, OSError, Exception) as exc:
+            log.error(
+                "cannot start: Kafka is unreachable or refused the setup",
+                bootstrap_servers=settings.kafka_bootstrap_servers,
+                error=str(exc) or repr(exc),
+            )
+            await self._stop_quietly()
+            raise
+        for processor, subscriber in self._processors:
+            processor.attach(subscriber.consumer)
+        for hook in self._startup:
+            await hook()
+        self._readiness.kafka_reachable = True
+        self._readiness.started = True
+        self._tasks = [asyncio.create_task(self._watchdog())]
+        self._tasks += [asyncio.create_task(loop()) for loop in self._loops]
+        log.info(
+            "service started",
+            bootstrap_servers=settings.kafka_bootstrap_servers,
+            http_port=settings.http_port,
+        )
+        try:
+            yield
+        finally:
+            log.info("service stopping")
+            self._readiness.started = False
+            for task in self._tasks:
+                task.cancel()
+            if self._tasks:
+                await asyncio.wait(self._tasks)
+            for hook in self._shutdown:
+                await hook()
+            await self._stop_quietly()
+            log.info("service stopped")
+
+    async def _stop_quietly(self) -> None:
+        try:
+            await self.broker.stop()
+        except Exception:
+            log.debug("broker stop failed", exc_info=True)
+        for processor, _ in self._processors:
+            await processor.close()
+        for table in self._tables:
+            try:
+                await table.stop()
+            except Exception:
+                log.debug("table stop failed", exc_info=True)
+
+    async def _watchdog(self, interval: float = 2.0) -> None:
+        """Notice a lost broker, report it once, exit if it does not come back in time."""
+        admin = AIOKafkaAdminClient(
+            **client_options(self.settings, f"switchboard-{self.name}-watchdog"),
+            request_timeout_ms=int(interval * 2000),
+        )
+        state = self._readiness
+        try:
+            await admin.start()
+            while True:
+                await asyncio.sleep(interval)
+                try:
+                    await asyncio.wait_for(admin.describe_cluster(), interval * 2)
+                except Exception as exc:
+                    self._on_unreachable(exc)
+                else:
+                    if not state.kafka_reachable:
+                        log.warning(
+                            "Kafka reachable again",
+                            outage_seconds=round(
+                                time.monotonic() - (state.unreachable_since or time.monotonic()), 1
+                            ),
+                        )
+                    state.kafka_reachable = True
+                    state.unreachable_since = None
+        except Exception as exc:
+            log.error("Kafka watchdog failed; exiting", error=repr(exc))
+            self._exit(EXIT_KAFKA_UNAVAILABLE)
+        finally:
+            await admin.close()
+
+    def _on_unreachable(self, exc: Exception) -> None:
+        state = self._readiness
+        now = time.monotonic()
+        if state.unreachable_since is None:
+            state.unreachable_since = now
+            state.kafka_reachable = False
+            log.error(
+                "Kafka unreachable; retrying",
+                bootstrap_servers=(self.settings.kafka_bootstrap_servers),
+                error=repr(exc),
+                exit_after_seconds=self.settings.kafka_unavailable_exit_after_seconds,
+            )
+        elif now - state.unreachable_since > self.settings.kafka_unavailable_exit_after_seconds:
+            log.error(
+                "Kafka unreachable for too long; exiting so a supervisor can restart us",
+                outage_seconds=round(now - state.unreachable_since, 1),
+            )
+            self._exit(EXIT_KAFKA_UNAVAILABLE)
+
+    def _exit(self, code: int) -> None:
+        self.exit_code = code
+        self.request_exit(code)
+
+
+def create_http_app(runtime: ServiceRuntime, *, title: str, version: str = "1") -> FastAPI:
+    """The service's HTTP app with /metrics and health endpoints; services add routes."""
+    app = FastAPI(title=title, version=version, lifespan=runtime.lifespan)
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(generate_latest(runtime.registry), media_type=CONTENT_TYPE_LATEST)
+
+    @app.get("/health/live", include_in_schema=False)
+    async def live() -> dict[str, str]:
+        return {"status": "alive"}
+
+    @app.get("/health/ready", include_in_schema=False)
+    async def ready() -> JSONResponse:
+        is_ready, checks = runtime.readiness()
+        return JSONResponse(
+            {"ready": is_ready, "checks": checks}, status_code=200 if is_ready else 503
+        )
+
+    return app
+
+
+S = TypeVar("S", bound=ServiceSettings)
+
+#: Exit code for a config file or environment that does not validate.
+EXIT_BAD_CONFIG = 2
+
+
+def run_service(
+    name: str,
+    settings_class: type[S],
+    build: Callable[[S], tuple[FastAPI, ServiceRuntime]],
+) -> NoReturn:
+    """Entry point of ``python -m services.<name>``."""
+    try:
+        settings = settings_class()
+    except ValidationError as exc:
+        configure_logging(name)
+        log.error("invalid settings in the environment", error=str(exc))
+        sys.exit(EXIT_BAD_CONFIG)
+    configure_logging(name, settings.log_level, settings.log_format)
+    try:
+        app, runtime = build(settings)
+    except ConfigError as exc:
+        log.error("invalid Switchboard config", config=str(settings.config_path), error=str(exc))
+        sys.exit(EXIT_BAD_CONFIG)
+    serve(app, runtime)
+
+
+def serve(app: FastAPI, runtime: ServiceRuntime) -> NoReturn:
+    """Run until SIGTERM/SIGINT (graceful) or a fatal condition; exit with its code."""
+    settings = runtime.settings
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            host=settings.http_host,
+            port=settings.http_port,
+            log_config=None,
+            lifespan="on",
+            timeout_graceful_shutdown=10,
+            access_log=False,
+        )
+    )
+
+    def request_exit(code: int) -> None:
+        runtime.exit_code = code
+        server.should_exit = True
+
+    runtime.request_exit = request_exit
+    server.run()
+    if not server.started:
+        sys.exit(EXIT_STARTUP_FAILED)
+    sys.exit(runtime.exit_code)

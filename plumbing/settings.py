@@ -1,0 +1,81 @@
+"""Settings every service reads from its environment."""
+
+from __future__ import annotations
+
+import os
+import socket
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, AwareDatetime, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    """Environment variables shared by all services; each service adds its own."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: SecretStr | None = None
+    kafka_ssl_cafile: Path | None = None
+    kafka_ssl_certfile: Path | None = None
+    kafka_ssl_keyfile: Path | None = None
+    kafka_replication_factor: int = Field(default=1, ge=1)
+    kafka_connect_timeout_seconds: float = Field(default=20.0, gt=0)
+    kafka_unavailable_exit_after_seconds: float = Field(
+        default=90.0,
+        gt=0,
+        description="After this long without a broker, exit non-zero so a supervisor restarts "
+        "the process; until then keep retrying.",
+    )
+
+    config_path: Path = Field(
+        default=Path("deploy/config/switchboard.yaml"),
+        validation_alias=AliasChoices("SWITCHBOARD_CONFIG", "config_path"),
+    )
+    topic_prefix: str = Field(
+        default="",
+        pattern=r"^[A-Za-z0-9._-]*$",
+        validation_alias=AliasChoices("SWITCHBOARD_TOPIC_PREFIX", "topic_prefix"),
+    )
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=8000, ge=0, le=65535)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["auto", "json", "console"] = "auto"
+    instance_id: str = Field(default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}")
+
+    clock_speed: float = Field(
+        default=1.0,
+        gt=0,
+        validation_alias=AliasChoices("SWITCHBOARD_CLOCK_SPEED", "clock_speed"),
+        description="Simulated seconds per real second; 1 in production.",
+    )
+    clock_sim_start: AwareDatetime | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SWITCHBOARD_CLOCK_SIM_START", "clock_sim_start"),
+        description="Simulated time at the moment SWITCHBOARD_CLOCK_REAL_START.",
+    )
+    clock_real_start: float | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SWITCHBOARD_CLOCK_REAL_START", "clock_real_start"),
+        description="Unix time at which the simulated clock read SWITCHBOARD_CLOCK_SIM_START.",
+    )
+
+    def topic(self, logical_name: str) -> str:
+        """The full name of a topic in this deployment."""
+        return f"{self.topic_prefix}{logical_name}"
+
+    def group(self, name: str) -> str:
+        """Consumer group ids share the topic prefix, so deployments never collide."""
+        return f"{self.topic_prefix}{name}"
+
+    def uses_scaled_clock(self) -> bool:
+        return self.clock_speed != 1.0 or self.clock_sim_start is not None
+
+    def sim_start(self) -> datetime | None:
+        return self.clock_sim_start
