@@ -1,0 +1,1 @@
+"""Switchboard's three services. None of them imports another."""

@@ -1,0 +1,1 @@
+"""Ingest: every channel in, one clean ticket out."""

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter
+
+
+class IngestMetrics:
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.messages = Counter(
+            "switchboard_ingest_messages_total",
+            "Inbound messages by channel and outcome (accepted, deduplicated, threaded, rejected).",
+            ["channel", "outcome"],
+            registry=registry,
+        )
+        self.rejected = Counter(
+            "switchboard_ingest_rejected_total",
+            "Inbound messages refused, by channel and reason.",
+            ["channel", "reason"],
+            registry=registry,
+        )

@@ -1,0 +1,46 @@
+"""One validation for inbound payloads, whether they arrive over Kafka or HTTP."""
+
+from __future__ import annotations
+
+from pydantic import ValidationError
+
+from schemas.base import Channel
+from schemas.inbound import PAYLOAD_BY_CHANNEL, InboundPayload
+
+
+class InvalidPayloadError(ValueError):
+    """Why a payload was refused: ``kind`` for machines, the message for developers."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+def _describe(error: ValidationError) -> str:
+    problems = []
+    for item in error.errors(include_url=False, include_input=False)[:10]:
+        where = ".".join(str(part) for part in item["loc"]) or "(body)"
+        problems.append(f"{where}: {item['msg']}")
+    return "; ".join(problems)
+
+
+def parse_payload(channel: Channel, raw: bytes | None, max_bytes: int) -> InboundPayload:
+    if not raw:
+        raise InvalidPayloadError("empty", "the message body is empty")
+    if len(raw) > max_bytes:
+        raise InvalidPayloadError(
+            "oversize", f"the message is {len(raw)} bytes; the limit is {max_bytes}"
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidPayloadError("undecodable_bytes", f"not UTF-8: {exc}") from None
+    model = PAYLOAD_BY_CHANNEL[channel]
+    try:
+        return model.model_validate_json(text)
+    except ValidationError as exc:
+        if any(item["type"] == "json_invalid" for item in exc.errors()):
+            raise InvalidPayloadError("invalid_json", f"not valid JSON: {_describe(exc)}") from None
+        raise InvalidPayloadError(
+            "schema_violation", f"not a valid {channel.value} payload: {_describe(exc)}"
+        ) from None

@@ -1,0 +1,1 @@
+"""Router: picks the team for every ticket and keeps team loads."""

@@ -1,0 +1,1 @@
+"""Pure routing logic. No I/O, no clock."""

@@ -1,0 +1,1 @@
+"""SLA: a clock for every open ticket, warnings before breaches, breach events."""

@@ -1,0 +1,1 @@
+"""Pure SLA logic. No I/O; time is passed in."""

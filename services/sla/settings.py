@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from pydantic import Field
+
+from plumbing.settings import ServiceSettings
+
+
+class SlaSettings(ServiceSettings):
+    http_port: int = Field(default=8003, ge=0, le=65535)
+    tick_seconds: float = Field(
+        default=0.2, gt=0, le=1, description="How often due deadlines are checked (real time)."
+    )
