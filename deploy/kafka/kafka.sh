@@ -160,10 +160,12 @@ ensure_runtime() {
     started=${SECONDS}
     log "fetching Apache Kafka ${KAFKA_VERSION} jars from Maven Central into ${LIBS_DIR}"
     if ! mvn -q -B -Dstyle.color=never --strict-checksums -f "${POM}" dependency:copy-dependencies \
-      -Dkafka.version="${KAFKA_VERSION}" -DoutputDirectory="${tmp}"; then
-      rm -rf "${tmp}"
+      -Dkafka.version="${KAFKA_VERSION}" -DoutputDirectory="${tmp}" >"${tmp}.mvn.log" 2>&1; then
+      cat "${tmp}.mvn.log" >&2
+      rm -rf "${tmp}" "${tmp}.mvn.log"
       die "maven could not resolve org.apache.kafka:kafka_2.13:${KAFKA_VERSION} and its dependencies (see above)"
     fi
+    rm -f "${tmp}.mvn.log"
     [[ -f "${tmp}/kafka_2.13-${KAFKA_VERSION}.jar" ]] || {
       rm -rf "${tmp}"
       die "kafka_2.13-${KAFKA_VERSION}.jar missing after maven ran"
