@@ -49,7 +49,8 @@ log = get_logger(__name__)
 
 #: Exit code when the broker stayed unreachable (EX_TEMPFAIL: try again later).
 EXIT_KAFKA_UNAVAILABLE = 75
-EXIT_STARTUP_FAILED = 1
+#: Exit code when start-up failed (uvicorn's own code for a failed lifespan start).
+EXIT_STARTUP_FAILED = 3
 
 
 def _raw_records(message: Any) -> Any:

@@ -1,0 +1,1 @@
+"""The ``switchboard`` command: demo, simulator, agent console, classifier, docs."""

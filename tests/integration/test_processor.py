@@ -1,0 +1,132 @@
+"""The transactional processor against a real broker: effects exactly once, state that
+survives a restart, poison records dead-lettered without stopping the partition."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+import pytest
+from aiokafka import AIOKafkaProducer
+from fastapi import FastAPI
+
+from plumbing.processor import Changelog, DeadLetterError, Record, Step, TransactionalProcessor
+from plumbing.runtime import ServiceRuntime
+from plumbing.settings import ServiceSettings
+from schemas.dlq import DeadLetter
+from schemas.topics import TopicSpec, dlq_name
+from tests.support.kafka_io import produce, read_all
+
+pytestmark = [pytest.mark.kafka]
+
+INPUT = TopicSpec("input", partitions=3, description="test input")
+OUTPUT = TopicSpec("output", partitions=3, description="test output")
+CHANGELOG = TopicSpec("counts-changelog", partitions=3, description="test state", compacted=True)
+DLQ = TopicSpec(dlq_name("input"), partitions=1, description="test dlq")
+
+
+def counting_handler(output_topic: str) -> Callable[[Record, Step[int]], None]:
+    """Counts records per key; emits '<key>:<n>'; refuses 'poison'."""
+
+    def handle(record: Record, step: Step[int]) -> None:
+        if record.value == b"poison":
+            raise DeadLetterError("poison", "refused on purpose")
+        if record.value == b"crash":
+            step.store.put("crash", 1)  # must be undone with the record
+            raise RuntimeError("handler bug")
+        key = (record.key or b"").decode()
+        count = (step.store.get(key) or 0) + 1
+        step.store.put(key, count)
+        step.emit(output_topic, f"{key}:{count}".encode(), key=record.key)
+
+    return handle
+
+
+@asynccontextmanager
+async def running_processor(bootstrap: str, prefix: str) -> AsyncIterator[ServiceRuntime]:
+    settings = ServiceSettings(kafka_bootstrap_servers=bootstrap, topic_prefix=prefix)
+    runtime = ServiceRuntime("test", settings, topics=[INPUT, OUTPUT, CHANGELOG, DLQ])
+    processor = TransactionalProcessor[int](
+        service="test",
+        group_id=settings.group("counter"),
+        handler=counting_handler(settings.topic(OUTPUT.name)),
+        dlq_topic=dlq_name,
+        client_options=runtime.client_options,
+        clock=runtime.clock,
+        metrics=runtime.metrics,
+        changelog=Changelog(
+            topic=settings.topic(CHANGELOG.name), encode=lambda n: str(n).encode(), decode=int
+        ),
+    )
+    runtime.consume(
+        processor, [settings.topic(INPUT.name)], payload=bytes, title="t", description="t"
+    )
+    async with runtime.lifespan(FastAPI()):
+        yield runtime
+
+
+def inputs(keys: int, per_key: int) -> list[tuple[bytes, bytes]]:
+    return [(f"k{k}".encode(), b"x") for _ in range(per_key) for k in range(keys)]
+
+
+async def test_each_input_has_exactly_one_effect_when_commits_fail(
+    kafka_bootstrap: str, topic_prefix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = AIOKafkaProducer.commit_transaction
+    calls = Counter[str]()
+
+    async def flaky_commit(self: AIOKafkaProducer) -> None:
+        calls["commit"] += 1
+        if calls["commit"] % 3 == 0:  # every third commit fails after its records were sent
+            raise ConnectionError("injected: broker connection lost at commit")
+        await original(self)
+
+    monkeypatch.setattr(AIOKafkaProducer, "commit_transaction", flaky_commit)
+    records = inputs(keys=6, per_key=40)
+    async with running_processor(kafka_bootstrap, topic_prefix):
+        for chunk in range(0, len(records), 20):  # many small batches -> many transactions
+            await produce(kafka_bootstrap, f"{topic_prefix}input", records[chunk : chunk + 20])
+        outputs = await read_all(kafka_bootstrap, f"{topic_prefix}output", expected=len(records))
+
+    values = [r.value.decode() for r in outputs]
+    assert calls["commit"] >= 9, "the failure injection never triggered"
+    assert len(values) == len(records) == len(set(values))
+    assert set(values) == {f"k{k}:{n}" for k in range(6) for n in range(1, 41)}
+
+
+async def test_state_survives_a_restart(kafka_bootstrap: str, topic_prefix: str) -> None:
+    topic = f"{topic_prefix}input"
+    async with running_processor(kafka_bootstrap, topic_prefix):
+        await produce(kafka_bootstrap, topic, inputs(keys=3, per_key=5))
+        await read_all(kafka_bootstrap, f"{topic_prefix}output", expected=15)
+    async with running_processor(kafka_bootstrap, topic_prefix):
+        await produce(kafka_bootstrap, topic, inputs(keys=3, per_key=2))
+        outputs = await read_all(kafka_bootstrap, f"{topic_prefix}output", expected=21)
+
+    values = Counter(r.value.decode() for r in outputs)
+    assert sum(values.values()) == 21
+    assert all(count == 1 for count in values.values())
+    assert {f"k{k}:7" for k in range(3)} <= set(values), "counts restarted from zero"
+
+
+async def test_poison_records_go_to_the_dlq_and_the_partition_keeps_flowing(
+    kafka_bootstrap: str, topic_prefix: str
+) -> None:
+    topic = f"{topic_prefix}input"
+    records = [(b"k0", b"x"), (b"k0", b"poison"), (b"k0", b"crash"), (b"k0", b"x")]
+    async with running_processor(kafka_bootstrap, topic_prefix) as runtime:
+        await produce(kafka_bootstrap, topic, records)
+        outputs = await read_all(kafka_bootstrap, f"{topic_prefix}output", expected=2)
+        letters = await read_all(kafka_bootstrap, f"{topic}.dlq", expected=2)
+        ready, _ = runtime.readiness()
+
+    assert [r.value for r in outputs] == [b"k0:1", b"k0:2"]
+    dead = [DeadLetter.model_validate_json(r.value) for r in letters]
+    assert [(d.error_kind, d.original_value()) for d in dead] == [
+        ("poison", b"poison"),
+        ("processing_error", b"crash"),
+    ]
+    assert "handler bug" in dead[1].error
+    assert all(d.source_topic == topic and d.source_offset is not None for d in dead)
+    assert ready

@@ -1,0 +1,63 @@
+"""Produce to and read from a real broker in tests."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+
+async def produce(
+    bootstrap: str, topic: str, records: Sequence[tuple[bytes | None, bytes | None]]
+) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    await producer.start()
+    try:
+        for key, value in records:
+            await producer.send(topic, value=value, key=key)
+        await producer.flush()
+    finally:
+        await producer.stop()
+
+
+async def read_until(
+    bootstrap: str,
+    topics: Sequence[str],
+    done: Callable[[list[Any]], bool],
+    *,
+    timeout: float = 60,
+    grace: float = 2.0,
+) -> list[Any]:
+    """Committed records of ``topics`` from the beginning, until ``done(records)`` holds,
+    then ``grace`` seconds more so that an unwanted extra record would be seen too."""
+    consumer = AIOKafkaConsumer(
+        *topics,
+        bootstrap_servers=bootstrap,
+        auto_offset_reset="earliest",
+        isolation_level="read_committed",
+        enable_auto_commit=False,
+        metadata_max_age_ms=1000,
+    )
+    await consumer.start()
+    records: list[Any] = []
+    try:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while loop.time() < deadline and not done(records):
+            batch = await consumer.getmany(timeout_ms=300)
+            records += [r for rs in batch.values() for r in rs]
+        end_of_grace = loop.time() + grace
+        while loop.time() < end_of_grace:
+            batch = await consumer.getmany(timeout_ms=300)
+            records += [r for rs in batch.values() for r in rs]
+    finally:
+        await consumer.stop()
+    return records
+
+
+async def read_all(bootstrap: str, topic: str, expected: int, timeout: float = 60) -> list[Any]:
+    return await read_until(
+        bootstrap, [topic], lambda records: len(records) >= expected, timeout=timeout
+    )
