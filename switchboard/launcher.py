@@ -59,7 +59,7 @@ class ServiceProcess:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         env = {**os.environ, **self.env, "HTTP_PORT": str(self.http_port), "LOG_FORMAT": "json"}
         with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            self.process = subprocess.Popen(
                 [sys.executable, "-m", f"services.{self.name}"],
                 env=env,
                 stdout=log,

@@ -25,8 +25,9 @@ def stack_env(kafka_bootstrap: str, topic_prefix: str, tmp_path: Path) -> dict[s
     return {
         "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
         "SWITCHBOARD_TOPIC_PREFIX": topic_prefix,
-        "SWITCHBOARD_CONFIG": str(write_config(tmp_path / "switchboard.yaml",
-                                               first_response="PT8S")),
+        "SWITCHBOARD_CONFIG": str(
+            write_config(tmp_path / "switchboard.yaml", first_response="PT8S")
+        ),
     }
 
 

@@ -3,6 +3,7 @@ comes back in time, and otherwise exits with a clear error for its supervisor.""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Iterator
@@ -68,7 +69,7 @@ async def test_services_carry_on_when_the_broker_comes_back_in_time(
     stack.start()
     try:
         private_broker.stop()
-        time.sleep(8)
+        await asyncio.sleep(8)
         private_broker.start()
         await produce(
             private_broker.bootstrap,
