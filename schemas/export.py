@@ -74,9 +74,7 @@ def render() -> dict[str, str]:
             files[f"{_type_name(model)}.json"] = _dump(
                 model.model_json_schema(mode="serialization", by_alias=True)
             )
-    files["switchboard-config.json"] = _dump(
-        SwitchboardConfig.model_json_schema(mode="validation")
-    )
+    files["switchboard-config.json"] = _dump(SwitchboardConfig.model_json_schema(mode="validation"))
     return files
 
 
