@@ -136,6 +136,7 @@ class ServiceRuntime:
             batch=True,
             max_records=max_records,
             batch_timeout_ms=20,
+            fetch_max_wait_ms=25,
             ack_policy=AckPolicy.MANUAL,
             isolation_level="read_committed",
             auto_offset_reset="earliest",
