@@ -195,7 +195,8 @@ def first_message(
     main = _body(rng, skill, writer, facts)
     if channel is Channel.PHONE:
         return _transcript(rng, writer, main, style)
-    if style.shouting and not style.frustrated:
+    if style.shouting and channel in (Channel.CHAT, Channel.SOCIAL):
+        # In a chat window or a post, anger is the whole message in capitals.
         main = shout(main, writer.pack.code)
     if channel in (Channel.EMAIL, Channel.MARKETPLACE):
         text = _letter(rng, writer, main, style)

@@ -32,11 +32,12 @@ ORDER_WEEKDAY: tuple[float, ...] = (1.04, 1.02, 1.00, 0.99, 0.93, 0.90, 1.12)
 DAILY_CONTACT_LAG: tuple[float, ...] = (0.55, 0.25, 0.12, 0.08)
 
 #: Contact multiplier around Black Friday, by days after Black Friday (0 is
-#: Black Friday itself, 3 is Cyber Monday). Deals start the Monday before.
+#: Black Friday itself, 3 is Cyber Monday). Deals start the Monday before; the
+#: tail runs into the Christmas ramp (the higher of the two counts).
 BLACK_FRIDAY_WEEKS: dict[int, float] = {
     -4: 1.5, -3: 1.7, -2: 2.0, -1: 2.6,
     0: 8.0, 1: 4.5, 2: 3.5, 3: 6.0,
-    4: 3.0, 5: 2.3, 6: 2.0, 7: 1.9, 8: 1.8,
+    4: 3.0, 5: 2.3, 6: 2.0,
 }  # fmt: skip
 
 #: Christmas: a ramp through December to the last shipping days, a quiet
