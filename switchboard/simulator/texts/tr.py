@@ -22,7 +22,7 @@ PACK = LanguagePack(
         ),
         "returns_refunds": (
             "İade talebi – sipariş {order}",
-            "İade ücreti hesabıma yatmadı",
+            "İade tutarı hesabıma yatmadı",
             "Ürün hasarlı geldi",
         ),
         "payments_billing": (
