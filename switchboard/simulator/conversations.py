@@ -24,17 +24,6 @@ from switchboard.simulator.payloads import Order, build_payload, message_key, st
 from switchboard.simulator.season import Season
 from switchboard.simulator.texts import PACKS, PRODUCT_KEYS
 
-#: How many days ago the order was placed, by skill.
-_DAYS_AGO: dict[str, tuple[int, int]] = {
-    "orders_shipping": (2, 12),
-    "returns_refunds": (4, 20),
-    "payments_billing": (1, 7),
-    "account_technical": (1, 10),
-    "product_question": (1, 10),
-}
-#: Currencies whose prices are whole numbers.
-_WHOLE_CURRENCIES = {"CZK", "TRY"}
-
 
 def _price(rng: random.Random, median: float) -> Decimal:
     value = rng.lognormvariate(math.log(median), mix.ORDER_VALUE_SIGMA)
@@ -168,13 +157,16 @@ class MarketStream:
 
     def _order(self, customer: SimCustomer, skill: str, marketplace: str | None) -> Order | None:
         rng = self.rng
-        # Pre-sale questions are rarely about an order; on a marketplace everything is.
-        if marketplace is None and skill == "product_question" and rng.random() >= 0.1:
+        if (
+            marketplace is None
+            and skill == "product_question"
+            and rng.random() >= mix.PRESALE_ORDER_SHARE
+        ):
             return None
         pattern = MARKETPLACES[marketplace].order_pattern if marketplace else SHOP_ORDER_PATTERN
         median = self.market.order_value_median * mix.TIER_ORDER_VALUE_FACTOR[customer.tier]
         value = _price(rng, median)
-        if self.market.currency in _WHOLE_CURRENCIES:
+        if self.market.currency in mix.WHOLE_CURRENCIES:
             value = Decimal(int(value))
         return Order(fill_pattern(rng, pattern), value, self.market.currency)
 
@@ -182,7 +174,7 @@ class MarketStream:
         self, customer: SimCustomer, skill: str, order: Order | None, today: date
     ) -> compose.Facts:
         rng = self.rng
-        low, high = _DAYS_AGO[skill]
+        low, high = mix.DAYS_SINCE_ORDER[skill]
         days_ago = rng.randint(low, high)
         carrier = weighted_choice(rng, self.market.carriers)
         mentioned = order is not None and rng.random() < mix.ORDER_MENTIONED[skill]

@@ -7,6 +7,7 @@ thread, the marketplace order, and the order number a caller keys in.
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -16,6 +17,7 @@ from typing import Any
 from schemas.base import Channel
 from schemas.inbound import PAYLOAD_BY_CHANNEL, InboundPayload, SocialPayload
 from switchboard.simulator.customers import SimCustomer
+from switchboard.simulator.data import mix
 from switchboard.simulator.data.logistics import (
     IVR_CHOICE,
     MARKETPLACES,
@@ -68,23 +70,23 @@ def start_thread(
     ids = ThreadIds(channel, customer, skill, marketplace, None, subject)
     if channel is Channel.EMAIL:
         # The contact form fills in the order number; a plain e-mail does not.
-        ids.order = order if rng.random() < 0.3 else None
+        ids.order = order if rng.random() < mix.CONTACT_FORM_SHARE else None
     elif channel is Channel.CHAT:
         ids.chat_conversation = f"conv_{hex_id(rng, 12)}"
         ids.chat_customer = {"visitor_id": customer.visitor_id}
-        if rng.random() < 0.5:
+        if rng.random() < mix.CHAT_NAME_GIVEN_SHARE:
             ids.chat_customer["name"] = customer.first_name
-        logged_in = rng.random() < 0.45
+        logged_in = rng.random() < mix.CHAT_LOGGED_IN_SHARE
         if logged_in:
             ids.chat_customer["email"] = customer.email
-        if logged_in and order is not None and rng.random() < 0.6:
+        if logged_in and order is not None and rng.random() < mix.CHAT_FROM_ORDER_PAGE_SHARE:
             ids.order = order
             ids.page_url = f"https://{SHOP_DOMAIN}/{customer.language}/account/orders/{order.id}"
         else:
             ids.page_url = f"https://{SHOP_DOMAIN}/{customer.language}/help"
     elif channel is Channel.PHONE:
-        ids.order = order if order is not None and rng.random() < 0.7 else None
-        ids.caller_named = rng.random() < 0.4
+        ids.order = order if order is not None and rng.random() < mix.ORDER_KEYED_IN_SHARE else None
+        ids.caller_named = rng.random() < mix.CALLER_NAMED_SHARE
     elif channel is Channel.SOCIAL:
         ids.social_platform = weighted_choice(rng, SOCIAL_PLATFORMS)
         ids.social_kind = "dm" if rng.random() < SOCIAL_DM_SHARE else "post"
@@ -149,7 +151,9 @@ def build_payload(
             "transcript": text,
             "ivr_choice": IVR_CHOICE[ids.skill],
             "started_at": at,
-            "duration_seconds": int(rng.lognormvariate(5.3, 0.6)),
+            "duration_seconds": int(
+                rng.lognormvariate(math.log(mix.CALL_SECONDS_MEDIAN), mix.CALL_SECONDS_SIGMA)
+            ),
             "order_id": ids.order.id if ids.order else None,
         }
     elif ids.channel is Channel.SOCIAL:

@@ -44,6 +44,33 @@ CHANNEL_SKILL_AFFINITY: dict[Channel, dict[str, float]] = {
     },
 }
 
+#: How many days before the contact the order was placed, by skill.
+DAYS_SINCE_ORDER: dict[str, tuple[int, int]] = {
+    "orders_shipping": (2, 12),
+    "returns_refunds": (4, 20),
+    "payments_billing": (1, 7),
+    "account_technical": (1, 10),
+    "product_question": (1, 10),
+}
+#: A pre-sale question is rarely about an order (on a marketplace, everything is).
+PRESALE_ORDER_SHARE = 0.1
+#: Currencies whose prices are whole numbers.
+WHOLE_CURRENCIES: frozenset[str] = frozenset({"CZK", "TRY"})
+
+# What a channel's payload knows besides the text.
+#: E-mails from the contact form carry the order number in a field.
+CONTACT_FORM_SHARE = 0.3
+CHAT_NAME_GIVEN_SHARE = 0.5
+CHAT_LOGGED_IN_SHARE = 0.45
+#: Logged-in chatters often start the chat from the order's page.
+CHAT_FROM_ORDER_PAGE_SHARE = 0.6
+#: Callers asked by the phone menu for their order number who key it in.
+ORDER_KEYED_IN_SHARE = 0.7
+#: Calls where the telephony system shows the caller's name.
+CALLER_NAMED_SHARE = 0.4
+CALL_SECONDS_MEDIAN = 200.0
+CALL_SECONDS_SIGMA = 0.6
+
 #: Probability that the customer names the order, per skill.
 ORDER_MENTIONED: dict[str, float] = {
     "orders_shipping": 0.85,
