@@ -214,19 +214,27 @@ def follow_up(
     *,
     facts: Facts,
     style: Style,
+    afterthought: bool = False,
 ) -> str:
-    """A later message in the same thread: a chaser, or the next chat line."""
+    """A later message in the same thread: a chaser, the next chat line, the order
+    number the first message lacked (``afterthought``), or a caller calling again."""
     pack = writer.pack
     has_order = facts.order is not None
+    if channel is Channel.PHONE:
+        main = fill(rng.choice(pack.phone_callbacks), writer, facts)
+        return _transcript(rng, writer, main, style)
     if channel is Channel.CHAT:
-        templates = pack.chat_nudges if rng.random() < 0.6 else pack.chasers
-        text = fill(_pick(rng, templates, has_order), writer, facts)
+        if afterthought:
+            template = rng.choice(pack.order_afterthoughts)
+        else:
+            templates = pack.chat_nudges if rng.random() < 0.6 else pack.chasers
+            template = _pick(rng, templates, has_order)
+        text = fill(template, writer, facts)
         if style.frustrated:
             text = f"{capitalise(text, pack.code)} {_frustration(rng, writer, style)}"
         return _typed(rng, text, writer, style)
-    main = fill(_pick(rng, pack.chasers, has_order), writer, facts)
-    if channel is Channel.PHONE:
-        return _transcript(rng, writer, main, style)
+    template = pack.order_afterthoughts[0] if afterthought else _pick(rng, pack.chasers, has_order)
+    main = fill(template, writer, facts)
     if channel in (Channel.EMAIL, Channel.MARKETPLACE):
         text = _letter(rng, writer, main, style)
     else:

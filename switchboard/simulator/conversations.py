@@ -3,6 +3,7 @@ follow-ups in the same thread, and duplicate deliveries."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import random
 from dataclasses import dataclass, field
@@ -102,6 +103,13 @@ class MarketStream:
         times = self._thread_times(channel, at, threadable)
         for index, sent_at in enumerate(times):
             style = self._style(channel, customer, follow_up=index > 0, busy=busy)
+            afterthought = False
+            if index > 0 and order is not None and facts.order is None:
+                # A caller calling again names the order keyed in; a writer may send
+                # the order number the first message lacked.
+                afterthought = channel is not Channel.PHONE and rng.random() < 0.5
+                if afterthought or channel is Channel.PHONE:
+                    facts = dataclasses.replace(facts, order=order.id)
             if index == 0:
                 text = compose.first_message(
                     rng,
@@ -113,7 +121,9 @@ class MarketStream:
                     public_post=ids.social_kind == "post",
                 )
             else:
-                text = compose.follow_up(rng, channel, writer, facts=facts, style=style)
+                text = compose.follow_up(
+                    rng, channel, writer, facts=facts, style=style, afterthought=afterthought
+                )
                 if channel is Channel.EMAIL:
                     ids.subject = compose.reply_subject(writer, subject)
             payload = build_payload(rng, ids, index, sent_at, text)

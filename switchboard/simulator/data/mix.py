@@ -44,13 +44,14 @@ CHANNEL_SKILL_AFFINITY: dict[Channel, dict[str, float]] = {
     },
 }
 
-#: How many days before the contact the order was placed, by skill.
+#: How many days before the contact the order was placed, by skill (from two:
+#: nobody writes "1 day ago" for yesterday).
 DAYS_SINCE_ORDER: dict[str, tuple[int, int]] = {
     "orders_shipping": (2, 12),
     "returns_refunds": (4, 20),
-    "payments_billing": (1, 7),
-    "account_technical": (1, 10),
-    "product_question": (1, 10),
+    "payments_billing": (2, 7),
+    "account_technical": (2, 10),
+    "product_question": (2, 10),
 }
 #: A pre-sale question is rarely about an order (on a marketplace, everything is).
 PRESALE_ORDER_SHARE = 0.1

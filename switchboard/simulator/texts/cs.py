@@ -92,10 +92,17 @@ PACK = LanguagePack(
         "Je něco nového? Pořád nemám žádnou odpověď.",
         "Stále čekám na odpověď k objednávce {order}.",
         "Připomínám svůj předchozí dotaz.",
-        "Zapomněl[[|a]] jsem napsat číslo objednávky: {order}.",
         "Prosím o rychlou odpověď, je to naléhavé.",
     ),
-    chat_nudges=("haló?", "je tam někdo?", "číslo objednávky je {order}", "pořád čekám...", "??"),
+    chat_nudges=("haló?", "je tam někdo?", "pořád čekám...", "??"),
+    order_afterthoughts=(
+        "Zapomněl[[|a]] jsem napsat číslo objednávky: {order}.",
+        "číslo objednávky je {order}",
+    ),
+    phone_callbacks=(
+        "už jsem volal[[|a]] kvůli objednávce {order} a nikdo se mi neozval",
+        "volám už podruhé kvůli objednávce {order}",
+    ),
     frustration=(
         "Píšu vám už potřetí!",
         "Tohle je naprosto nepřijatelné.",

@@ -111,15 +111,21 @@ PACK = LanguagePack(
         "gibt es schon etwas Neues? Ich habe immer noch keine Antwort.",
         "ich warte immer noch auf eine Antwort zur Bestellung {order}.",
         "ich wollte nur noch mal wegen meiner letzten Nachricht nachfragen.",
-        "ich habe vergessen, die Bestellnummer anzugeben: {order}.",
         "bitte melden Sie sich, es ist dringend.",
     ),
     chat_nudges=(
         "hallo?",
         "ist da jemand?",
-        "bestellnummer ist {order}",
         "warte immer noch...",
         "??",
+    ),
+    order_afterthoughts=(
+        "ich habe vergessen, die Bestellnummer anzugeben: {order}.",
+        "bestellnummer ist {order}",
+    ),
+    phone_callbacks=(
+        "ich hatte wegen der Bestellung {order} schon mal angerufen und niemand hat sich gemeldet",
+        "ich rufe jetzt schon zum zweiten Mal wegen der Bestellung {order} an",
     ),
     frustration=(
         "Das ist jetzt schon das dritte Mal, dass ich mich melde!",

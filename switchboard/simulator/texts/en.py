@@ -92,10 +92,17 @@ PACK = LanguagePack(
         "Any update on this? I still haven't heard back.",
         "Hello, I'm still waiting for an answer about order {order}.",
         "Just following up on my previous message.",
-        "I forgot to add the order number: {order}.",
         "Please answer, it's urgent.",
     ),
-    chat_nudges=("hello?", "is anyone there?", "order number is {order}", "still waiting...", "??"),
+    chat_nudges=("hello?", "is anyone there?", "still waiting...", "??"),
+    order_afterthoughts=(
+        "I forgot to add the order number: {order}.",
+        "order number is {order}",
+    ),
+    phone_callbacks=(
+        "I called about order {order} already and nobody got back to me",
+        "this is the second time I'm calling about order {order}",
+    ),
     frustration=(
         "This is the third time I'm contacting you!",
         "This is absolutely unacceptable.",

@@ -89,15 +89,21 @@ PACK = LanguagePack(
         "Kas on midagi uut? Vastust pole ikka veel tulnud.",
         "Ootan endiselt vastust tellimuse {order} kohta.",
         "Kordan oma eelmist küsimust.",
-        "Unustasin lisada tellimuse numbri: {order}.",
         "Palun vastake, asi on kiire.",
     ),
     chat_nudges=(
         "halloo?",
         "kas keegi on seal?",
-        "tellimuse nr {order}",
         "ootan ikka veel...",
         "??",
+    ),
+    order_afterthoughts=(
+        "Unustasin lisada tellimuse numbri: {order}.",
+        "tellimuse nr {order}",
+    ),
+    phone_callbacks=(
+        "helistasin juba tellimuse {order} pärast ja keegi ei võtnud minuga ühendust",
+        "helistan juba teist korda tellimuse {order} pärast",
     ),
     frustration=(
         "Kirjutan teile juba kolmandat korda!",

@@ -89,15 +89,21 @@ PACK = LanguagePack(
         "Onko mitään uutta? En ole vieläkään saanut vastausta.",
         "Odotan yhä vastausta tilauksesta {order}.",
         "Kysyn uudelleen edellisen viestini asiaa.",
-        "Unohdin lisätä tilausnumeron: {order}.",
         "Vastatkaa pian, asia on kiireellinen.",
     ),
     chat_nudges=(
         "haloo?",
         "onko siellä ketään?",
-        "tilausnumero {order}",
         "odotan edelleen...",
         "??",
+    ),
+    order_afterthoughts=(
+        "Unohdin lisätä tilausnumeron: {order}.",
+        "tilausnumero {order}",
+    ),
+    phone_callbacks=(
+        "soitin jo tilauksesta {order} eikä kukaan soittanut takaisin",
+        "soitan jo toista kertaa tilauksesta {order}",
     ),
     frustration=(
         "Kirjoitan teille jo kolmatta kertaa!",

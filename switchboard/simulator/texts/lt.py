@@ -94,10 +94,17 @@ PACK = LanguagePack(
         "Ar yra naujienų? Atsakymo vis dar negavau.",
         "Vis dar laukiu atsakymo dėl užsakymo {order}.",
         "Kartoju savo ankstesnį klausimą.",
-        "Pamiršau nurodyti užsakymo numerį: {order}.",
         "Prašau atsakyti, reikalas skubus.",
     ),
-    chat_nudges=("alio?", "ar kas nors yra?", "užsakymo nr. {order}", "vis dar laukiu...", "??"),
+    chat_nudges=("alio?", "ar kas nors yra?", "vis dar laukiu...", "??"),
+    order_afterthoughts=(
+        "Pamiršau nurodyti užsakymo numerį: {order}.",
+        "užsakymo nr. {order}",
+    ),
+    phone_callbacks=(
+        "jau skambinau dėl užsakymo {order} ir niekas man neperskambino",
+        "skambinu jau antrą kartą dėl užsakymo {order}",
+    ),
     frustration=(
         "Rašau jums jau trečią kartą!",
         "Tai visiškai nepriimtina.",

@@ -96,10 +96,17 @@ PACK = LanguagePack(
         "Vai ir kādi jaunumi? Atbildi joprojām neesmu saņēm[[is|usi]].",
         "Joprojām gaidu atbildi par pasūtījumu {order}.",
         "Atkārtoju savu iepriekšējo jautājumu.",
-        "Aizmirsu norādīt pasūtījuma numuru: {order}.",
         "Lūdzu, atbildiet, tas ir steidzami.",
     ),
-    chat_nudges=("hallo?", "vai tur kāds ir?", "pasūtījuma nr {order}", "joprojām gaidu...", "??"),
+    chat_nudges=("hallo?", "vai tur kāds ir?", "joprojām gaidu...", "??"),
+    order_afterthoughts=(
+        "Aizmirsu norādīt pasūtījuma numuru: {order}.",
+        "pasūtījuma nr {order}",
+    ),
+    phone_callbacks=(
+        "es jau zvanīju par pasūtījumu {order}, un neviens man neatzvanīja",
+        "zvanu jau otro reizi par pasūtījumu {order}",
+    ),
     frustration=(
         "Rakstu jums jau trešo reizi!",
         "Tas ir pilnīgi nepieņemami.",

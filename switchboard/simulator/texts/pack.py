@@ -46,6 +46,10 @@ class LanguagePack:
     chasers: tuple[str, ...]
     #: The next lines of a chat conversation.
     chat_nudges: tuple[str, ...]
+    #: The order number, sent after a first message that lacked it (a sentence, a chat line).
+    order_afterthoughts: tuple[str, ...]
+    #: What a caller says when calling again about the same order.
+    phone_callbacks: tuple[str, ...]
     frustration: tuple[str, ...]
     phone_openers: tuple[str, ...]
     fillers: tuple[str, ...]

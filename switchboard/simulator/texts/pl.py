@@ -96,10 +96,17 @@ PACK = LanguagePack(
         "Czy jest coś nowego w mojej sprawie? Nadal nie mam odpowiedzi.",
         "Nadal czekam na odpowiedź w sprawie zamówienia {order}.",
         "Ponawiam pytanie z mojej poprzedniej wiadomości.",
-        "Zapomnia[[łem|łam]] podać numer zamówienia: {order}.",
         "Proszę o pilną odpowiedź.",
     ),
-    chat_nudges=("halo?", "jest tam ktoś?", "nr zamówienia {order}", "dalej czekam...", "??"),
+    chat_nudges=("halo?", "jest tam ktoś?", "dalej czekam...", "??"),
+    order_afterthoughts=(
+        "Zapomnia[[łem|łam]] podać numer zamówienia: {order}.",
+        "nr zamówienia {order}",
+    ),
+    phone_callbacks=(
+        "dzwoni[[łem|łam]] już w sprawie zamówienia {order} i nikt do mnie nie oddzwonił",
+        "dzwonię już drugi raz w sprawie zamówienia {order}",
+    ),
     frustration=(
         "Piszę do Państwa już trzeci raz!",
         "To jest po prostu skandal.",

@@ -94,15 +94,21 @@ PACK = LanguagePack(
         "Något nytt? Jag har fortfarande inte fått något svar.",
         "Jag väntar fortfarande på svar om beställning {order}.",
         "Jag frågar igen om mitt förra meddelande.",
-        "Jag glömde ordernumret: {order}.",
         "Svara snälla, det är bråttom.",
     ),
     chat_nudges=(
         "hallå?",
         "är det någon där?",
-        "ordernummer {order}",
         "väntar fortfarande...",
         "??",
+    ),
+    order_afterthoughts=(
+        "Jag glömde ordernumret: {order}.",
+        "ordernummer {order}",
+    ),
+    phone_callbacks=(
+        "jag ringde redan om beställning {order} och ingen har hört av sig",
+        "det är andra gången jag ringer om beställning {order}",
     ),
     frustration=(
         "Det här är tredje gången jag skriver till er!",

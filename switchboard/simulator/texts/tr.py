@@ -94,10 +94,17 @@ PACK = LanguagePack(
         "Bir gelişme var mı? Hâlâ cevap alamadım.",
         "{order} numaralı siparişim hakkında hâlâ cevap bekliyorum.",
         "Önceki mesajımı tekrar hatırlatırım.",
-        "Sipariş numarasını yazmayı unuttum: {order}.",
         "Lütfen acil dönüş yapın.",
     ),
-    chat_nudges=("merhaba?", "kimse yok mu?", "sipariş no {order}", "hâlâ bekliyorum...", "??"),
+    chat_nudges=("merhaba?", "kimse yok mu?", "hâlâ bekliyorum...", "??"),
+    order_afterthoughts=(
+        "Sipariş numarasını yazmayı unuttum: {order}.",
+        "sipariş no {order}",
+    ),
+    phone_callbacks=(
+        "{order} numaralı sipariş için daha önce aradım ama kimse dönüş yapmadı",
+        "{order} numaralı sipariş için ikinci kez arıyorum",
+    ),
     frustration=(
         "Size üçüncü kez yazıyorum!",
         "Bu kesinlikle kabul edilemez.",

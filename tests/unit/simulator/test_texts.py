@@ -43,6 +43,8 @@ def templates(pack: LanguagePack) -> list[str]:
         *pack.order_refs,
         *pack.chasers,
         *pack.chat_nudges,
+        *pack.order_afterthoughts,
+        *pack.phone_callbacks,
         *pack.frustration,
         *pack.phone_openers,
         *pack.short_lines,
@@ -68,6 +70,7 @@ def test_a_pack_covers_every_skill_with_and_without_an_order_number(pack: Langua
         assert any("{order}" not in subject for subject in pack.subjects[skill]), skill
     assert any("{order}" not in nudge for nudge in pack.chat_nudges)
     assert any("{order}" not in chaser for chaser in pack.chasers)
+    assert all("{order}" in line for line in (*pack.order_afterthoughts, *pack.phone_callbacks))
 
 
 @pytest.mark.parametrize("pack", PACK_LIST, ids=lambda pack: pack.code)
