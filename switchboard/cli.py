@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -46,6 +47,42 @@ def _topics(args: argparse.Namespace) -> int:
     return 0
 
 
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from switchboard.simulator import (
+        TrafficParams,
+        day_range,
+        generate_traffic,
+        render_summary,
+        summarise,
+        write_jsonl,
+    )
+
+    try:
+        params = TrafficParams(baseline_contacts_per_day=args.baseline, shop_timezone=args.timezone)
+        start, end = day_range(args.first_day, args.last_day, params.shop_timezone)
+    except (ValueError, KeyError) as error:
+        print(f"switchboard simulate: {error}", file=sys.stderr)
+        return 2
+    messages = generate_traffic(start, end, seed=args.seed, params=params)
+    console = Console()
+    render_summary(
+        summarise(messages, start=start, end=end, seed=args.seed, params=params), console
+    )
+    if args.out is not None:
+        written = write_jsonl(messages, args.out)
+        console.print(f"wrote {written:,} messages to {args.out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="switchboard", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -60,6 +97,51 @@ def build_parser() -> argparse.ArgumentParser:
     )
     topics.add_argument("action", choices=["list", "create"])
     topics.set_defaults(run=_topics)
+
+    from switchboard.simulator.params import (
+        DEFAULT_SEED,
+        DEMO_FIRST_DAY,
+        DEMO_LAST_DAY,
+        TrafficParams,
+    )
+
+    defaults = TrafficParams()
+
+    simulate = commands.add_parser(
+        "simulate",
+        help="generate seeded e-commerce support traffic for a date range and summarise it",
+    )
+    simulate.add_argument(
+        "--from",
+        dest="first_day",
+        type=_date,
+        default=DEMO_FIRST_DAY,
+        help=f"first day, YYYY-MM-DD (default {DEMO_FIRST_DAY}, the Black Friday week)",
+    )
+    simulate.add_argument(
+        "--to",
+        dest="last_day",
+        type=_date,
+        default=DEMO_LAST_DAY,
+        help=f"last day, included (default {DEMO_LAST_DAY})",
+    )
+    simulate.add_argument("--seed", type=int, default=DEFAULT_SEED, help="same seed, same traffic")
+    simulate.add_argument(
+        "--baseline",
+        type=float,
+        default=defaults.baseline_contacts_per_day,
+        help="first contacts (new conversations) on an ordinary day, all markets together "
+        f"(default {defaults.baseline_contacts_per_day:g})",
+    )
+    simulate.add_argument(
+        "--timezone",
+        default=defaults.shop_timezone,
+        help=f"where days start and end, an IANA name (default {defaults.shop_timezone})",
+    )
+    simulate.add_argument(
+        "--out", type=Path, help="also write the messages as JSON Lines to this file"
+    )
+    simulate.set_defaults(run=_simulate)
 
     walk = commands.add_parser(
         "walkthrough", help="push a handful of messages through the real services"
