@@ -192,9 +192,7 @@ class Relays:
             for hop in hops:
                 command += ["--hop", hop]
             with (LOG_DIR / f"relay-{name}.log").open("ab") as log:
-                processes.append(
-                    subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-                )
+                processes.append(subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT))
         return processes
 
 
