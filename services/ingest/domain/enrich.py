@@ -35,6 +35,7 @@ class Enricher:
         self.detector = detector or LanguageDetector(
             config.languages,
             accuracy=config.language_detection.accuracy,
+            fast_path_confidence=config.language_detection.fast_path_confidence,
             min_confidence=config.language_detection.min_confidence,
             max_chars=config.language_detection.max_chars,
         )
