@@ -1,7 +1,9 @@
 """HTTP intake: ``POST /v1/inbound/{channel}``, the same validation as the Kafka path.
 
 A message is answered 202 only once Kafka has acknowledged it (``acks=all``) on
-``inbound.<channel>``; from there it takes the same road as connector input.
+``inbound.<channel>``; from there it takes the same road as connector input. It
+is keyed by the customer key, not by its message id, so that one customer's
+messages stay in one partition and reach the threader in the order they came.
 Anything that was not stored is answered 503 with ``Retry-After``, and a client
 that retries after a timeout cannot cause a second ticket: ingest de-duplicates
 on the channel's message id.
@@ -156,7 +158,7 @@ def intake_router(intake: Intake) -> APIRouter:
             try:
                 await asyncio.wait_for(
                     intake.publish(
-                        intake.topic_for(known), body, message.source_message_id.encode()
+                        intake.topic_for(known), body, message.customer.customer_key.encode()
                     ),
                     intake.publish_timeout_seconds,
                 )

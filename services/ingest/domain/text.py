@@ -59,11 +59,15 @@ Stem = Callable[[Sequence[str]], list[str]]
 
 
 def fold(text: str) -> str:
-    """Lower case without diacritics: 'Zwrócić' -> 'zwrocic', 'Sipariş' -> 'siparis'."""
-    folded = text.casefold().translate(_UNDECOMPOSABLE)
-    if folded.isascii():
-        return folded
-    return _COMBINING_MARKS.sub("", unicodedata.normalize("NFKD", folded))
+    """Lower case without diacritics: 'Zwrócić' -> 'zwrocic', 'Sipariş' -> 'siparis'.
+
+    Compatibility forms are folded too (NFKD before and after case folding), so
+    'ﬁ' or a mathematical bold letter read as the plain letters.
+    """
+    if text.isascii():
+        return text.lower()
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
+    return _COMBINING_MARKS.sub("", decomposed).translate(_UNDECOMPOSABLE)
 
 
 def words(text: str) -> list[str]:

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 
 from schemas.base import Channel
+from services.ingest.domain.normalise import identity_key
 from services.ingest.http import Intake, intake_router
 from services.ingest.metrics import IngestMetrics
 from tests.support.ingest import chat, email, encoded, social
@@ -78,14 +79,14 @@ def rejected(registry: CollectorRegistry, channel: str, reason: str) -> float | 
     )
 
 
-async def test_an_accepted_message_is_stored_as_sent_keyed_by_its_message_id(
+async def test_an_accepted_message_is_stored_as_sent_keyed_by_its_customer(
     client: httpx.AsyncClient, kafka: FakeKafka
 ) -> None:
     body = encoded(social(dm_id="dm-9"))
     response = await post(client, "social", body)
     assert response.status_code == 202
     assert response.json() == {"status": "accepted", "channel": "social", "message_id": "x:dm-9"}
-    assert kafka.stored == [("p.inbound.social", body, b"x:dm-9")]
+    assert kafka.stored == [("p.inbound.social", body, identity_key("social:x:anna_k").encode())]
 
 
 @pytest.mark.parametrize(
