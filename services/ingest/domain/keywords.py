@@ -73,7 +73,7 @@ class KeywordRules:
                     self._prefixes[len(first.text)][first.text].append(keyword)
                 else:
                     self._exact[first.text].append(keyword)
-        self._prefix_lengths = sorted(self._prefixes)
+        self._prefix_tables = [(n, dict(self._prefixes[n])) for n in sorted(self._prefixes)]
 
     def __len__(self) -> int:
         return sum(len(v) for v in self._exact.values()) + sum(
@@ -107,32 +107,44 @@ class KeywordRules:
 
     def find(self, text: Words) -> list[Match]:
         """Every keyword found in ``text``, once each, in order of first appearance."""
-        if not text.words:
-            return []
         tokens = text.words
+        if not tokens:
+            return []
         keys = text.stems(self.language) if self._stem is not None else tokens
         found: dict[int, Match] = {}
+        exact, prefixes = self._exact, self._prefix_tables
         for position, token in enumerate(tokens):
-            for keyword in self._candidates(token, keys[position]):
-                if id(keyword) in found:
-                    continue
-                end = self._match_from(keyword, tokens, keys, position)
-                if end is not None:
-                    found[id(keyword)] = Match(
-                        label=keyword.label,
-                        keyword=keyword.written,
-                        matched=" ".join(tokens[position:end]),
-                        start=position,
-                        end=end,
-                    )
+            candidates = exact.get(keys[position])
+            if candidates:
+                self._try(candidates, tokens, keys, position, found)
+            for length, by_prefix in prefixes:
+                if length > len(token):
+                    break
+                candidates = by_prefix.get(token[:length])
+                if candidates:
+                    self._try(candidates, tokens, keys, position, found)
         return list(found.values())
 
-    def _candidates(self, token: str, key: str) -> Iterable[_Keyword]:
-        yield from self._exact.get(key, ())
-        for length in self._prefix_lengths:
-            if length > len(token):
-                break
-            yield from self._prefixes[length].get(token[:length], ())
+    def _try(
+        self,
+        candidates: list[_Keyword],
+        tokens: Sequence[str],
+        keys: Sequence[str],
+        position: int,
+        found: dict[int, Match],
+    ) -> None:
+        for keyword in candidates:
+            if id(keyword) in found:
+                continue
+            end = self._match_from(keyword, tokens, keys, position)
+            if end is not None:
+                found[id(keyword)] = Match(
+                    label=keyword.label,
+                    keyword=keyword.written,
+                    matched=" ".join(tokens[position:end]),
+                    start=position,
+                    end=end,
+                )
 
     @staticmethod
     def _match_from(
