@@ -56,7 +56,7 @@ class GlobalTable(Generic[V]):
         )
         await consumer.start()
         self._consumer = consumer
-        partitions = consumer.partitions_for_topic(self.topic) or set()
+        partitions = await self._partitions(consumer)
         if not partitions:
             await consumer.stop()
             raise RuntimeError(f"topic {self.topic} does not exist")
@@ -65,6 +65,20 @@ class GlobalTable(Generic[V]):
         await consumer.seek_to_beginning(*assignment)
         self._end_at_start = await consumer.end_offsets(assignment)
         self._task = asyncio.create_task(self._follow(consumer))
+
+    async def _partitions(self, consumer: AIOKafkaConsumer, attempts: int = 20) -> set[int]:
+        """The topic's partitions; the metadata the consumer fetched at start may predate a
+        topic created a moment ago (``ensure_topics`` just before), so ask again briefly."""
+        for _ in range(attempts):
+            partitions: set[int] | None = consumer.partitions_for_topic(self.topic)
+            if partitions:
+                return partitions
+            cluster = await consumer._client.fetch_all_metadata()
+            partitions = cluster.partitions_for_topic(self.topic)
+            if partitions:
+                return partitions
+            await asyncio.sleep(0.25)
+        return set()
 
     async def stop(self) -> None:
         if self._task is not None:

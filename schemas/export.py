@@ -20,7 +20,7 @@ from schemas.config import SwitchboardConfig
 from schemas.customers import CustomerProfile
 from schemas.dlq import DeadLetter
 from schemas.inbound import PAYLOAD_BY_CHANNEL
-from schemas.ingest import NormalisedMessage
+from schemas.ingest import IngestRecord
 from schemas.queue import QueueEvent
 from schemas.sla import SlaEvent, SlaForecastEvent
 from schemas.teams import TeamEvent
@@ -32,7 +32,7 @@ JSON_DIR = Path(__file__).parent / "json"
 #: ``<topic>.dlq``) -> the type its records have.
 TOPIC_PAYLOADS: dict[str, Any] = {
     **{f"inbound.{channel.value}": model for channel, model in PAYLOAD_BY_CHANNEL.items()},
-    "ingest.messages": NormalisedMessage,
+    "ingest.messages": IngestRecord,
     "tickets": TicketEvent,
     "queue": QueueEvent,
     "sla": SlaEvent,

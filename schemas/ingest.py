@@ -1,11 +1,18 @@
-"""``ingest.messages``: channel payloads normalised to one shape, keyed by customer."""
+"""``ingest.messages``: what ingest's threader reads, keyed by customer.
+
+Two record types share the topic (a discriminated union on ``type``): the
+channel payloads normalised to one shape, and the status changes of the
+customer's tickets (resolved, reopened), which ingest joins from ``tickets``
+(keyed by ticket id) onto the customer key, so that one partition holds
+everything the threader needs to know about a customer.
+"""
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, TypeAdapter
 
 from schemas.base import Channel, Event, UtcDatetime
 from schemas.customers import Customer
@@ -36,3 +43,18 @@ class NormalisedMessage(Event):
     ivr_choice: str | None = None
     social_platform: str | None = None
     public: bool = Field(default=False, description="Visible to others (a public social post).")
+
+
+class TicketStatusChanged(Event):
+    """A ticket of this customer was resolved or reopened (joined from ``tickets``)."""
+
+    type: Literal["ingest.ticket_status"] = "ingest.ticket_status"
+    customer_key: str = Field(min_length=1, max_length=128)
+    ticket_id: str = Field(min_length=1, max_length=64)
+    status: Literal["resolved", "reopened"]
+    changed_at: UtcDatetime = Field(description="When the ticket was resolved or reopened.")
+    source_event_id: str = Field(description="The ticket event this status comes from.")
+
+
+IngestRecord = Annotated[NormalisedMessage | TicketStatusChanged, Field(discriminator="type")]
+INGEST_RECORD = TypeAdapter[IngestRecord](IngestRecord)

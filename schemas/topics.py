@@ -73,14 +73,21 @@ INBOUND: dict[Channel, TopicSpec] = {
 INGEST_MESSAGES = TopicSpec(
     name="ingest.messages",
     partitions=TICKET_PARTITIONS,
-    description="Normalised inbound messages keyed by customer, so one ingest instance owns "
-    "all of a customer's conversations (dedup and threading are per customer).",
+    description="Normalised inbound messages and ticket status changes keyed by customer, so "
+    "one ingest instance owns all of a customer's conversations (dedup and threading are per "
+    "customer).",
     retention_ms=7 * DAY_MS,
 )
 INGEST_CUSTOMERS_CHANGELOG = TopicSpec(
     name="ingest.customers-changelog",
     partitions=TICKET_PARTITIONS,
     description="Ingest's per-customer memory: seen message ids and open threads.",
+    compacted=True,
+)
+INGEST_TICKETS_CHANGELOG = TopicSpec(
+    name="ingest.tickets-changelog",
+    partitions=TICKET_PARTITIONS,
+    description="Ingest's ticket -> customer links, to join ticket.resolved onto the customer.",
     compacted=True,
 )
 TICKETS = TopicSpec(
@@ -161,6 +168,7 @@ STATIC_TOPICS: tuple[TopicSpec, ...] = (
     INGEST_MESSAGES,
     dlq_spec(INGEST_MESSAGES),
     INGEST_CUSTOMERS_CHANGELOG,
+    INGEST_TICKETS_CHANGELOG,
     TICKETS,
     dlq_spec(TICKETS),
     ROUTER_CHANGELOG,

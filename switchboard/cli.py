@@ -83,6 +83,35 @@ def _simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _classify(args: argparse.Namespace) -> int:
+    import json
+    from datetime import UTC, datetime
+
+    from schemas.base import Channel
+    from schemas.config import ConfigError, load_config
+    from services.ingest.app import build_enricher
+    from services.ingest.classify import ClassifyError, classify
+    from services.ingest.settings import IngestSettings
+
+    settings = IngestSettings()
+    raw = sys.stdin.read() if args.message in (None, "-") else args.message
+    try:
+        config = load_config(args.config or settings.config_path)
+        result = classify(
+            raw,
+            config=config,
+            enricher=build_enricher(config),
+            now=datetime.now(UTC),
+            max_bytes=settings.max_message_bytes,
+            channel=Channel(args.channel) if args.channel else None,
+        )
+    except (ConfigError, ClassifyError) as exc:
+        print(f"switchboard classify: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="switchboard", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -142,6 +171,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", type=Path, help="also write the messages as JSON Lines to this file"
     )
     simulate.set_defaults(run=_simulate)
+
+    classify = commands.add_parser(
+        "classify",
+        help="print the enrichment (language, skill, priority) ingest gives one message",
+        description="Classify one message exactly as the ingest service would: plain text, "
+        "or a channel JSON payload (as on inbound.<channel>), from the argument or stdin.",
+    )
+    classify.add_argument("message", nargs="?", help="the message; '-' or nothing reads stdin")
+    classify.add_argument(
+        "--channel",
+        choices=["email", "chat", "phone", "social", "marketplace"],
+        help="channel of the message (default: the payload's 'channel', else email)",
+    )
+    classify.add_argument("--config", type=Path, help="config file (default: SWITCHBOARD_CONFIG)")
+    classify.set_defaults(run=_classify)
 
     walk = commands.add_parser(
         "walkthrough", help="push a handful of messages through the real services"

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import structlog
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from plumbing.processor import DeadLetterError, Record, Step
-from schemas.base import Channel, Priority
+from schemas.base import Channel, CustomerTier
 from schemas.config import SwitchboardConfig
-from schemas.ingest import NormalisedMessage
-from services.ingest.domain.normalise import MissingCustomerIdentityError, normalise
-from services.ingest.domain.threads import CustomerMemory, Enrichment, take_message
+from schemas.customers import CustomerProfile
+from schemas.ingest import INGEST_RECORD, TicketStatusChanged
+from schemas.tickets import TICKET_EVENT, TicketOpened, TicketReopened, TicketResolved
+from services.ingest.domain.enrich import CustomerClassifier, Enricher
+from services.ingest.domain.links import TicketLink, link_for, status_change
+from services.ingest.domain.memory import CustomerMemory
+from services.ingest.domain.priority import resolve_tier
+from services.ingest.domain.threads import Outcome, apply_status, take_message
 from services.ingest.metrics import IngestMetrics
-from services.ingest.validation import InvalidPayloadError, parse_payload
+from services.ingest.validation import InvalidPayloadError, accept
+
+ProfileLookup = Callable[[str], CustomerProfile | None]
 
 
 @dataclass
@@ -24,28 +32,21 @@ class NormaliseHandler:
     channel_by_topic: dict[str, Channel]
     messages_topic: str
     max_bytes: int
+    languages: Sequence[str]
     metrics: IngestMetrics
 
     def __call__(self, record: Record, step: Step[None]) -> None:
         channel = self.channel_by_topic[record.topic]
         try:
-            payload = parse_payload(channel, record.value, self.max_bytes)
-            message = normalise(payload, record.topic)
+            message = accept(channel, record.value, self.max_bytes, record.topic, self.languages)
         except InvalidPayloadError as exc:
-            self._reject(channel, exc.kind)
+            self.metrics.reject(channel.value, exc.kind)
             raise DeadLetterError(exc.kind, str(exc)) from None
-        except MissingCustomerIdentityError as exc:
-            self._reject(channel, "missing_customer_identity")
-            raise DeadLetterError("missing_customer_identity", str(exc)) from None
         step.emit(
             self.messages_topic,
             message.to_json_bytes(),
             key=message.customer.customer_key.encode(),
         )
-
-    def _reject(self, channel: Channel, reason: str) -> None:
-        self.metrics.messages.labels(channel.value, "rejected").inc()
-        self.metrics.rejected.labels(channel.value, reason).inc()
 
 
 @dataclass
@@ -53,29 +54,91 @@ class ThreadHandler:
     """``ingest.messages`` -> ticket events, with the customer's memory as state."""
 
     config: SwitchboardConfig
+    enricher: Enricher
     tickets_topic: str
     metrics: IngestMetrics
+    configured_tiers: Mapping[str, CustomerTier]
+    profile: ProfileLookup
 
     def __call__(self, record: Record, step: Step[CustomerMemory]) -> None:
         try:
-            message = NormalisedMessage.model_validate_json(record.value or b"")
+            item = INGEST_RECORD.validate_json(record.value or b"")
         except ValidationError as exc:
             raise DeadLetterError("schema_violation", str(exc)) from None
-        key = message.customer.customer_key
-        with structlog.contextvars.bound_contextvars(correlation_id=message.correlation_id):
-            outcome = take_message(step.store.get(key), message, self._enrich(message))
-            step.store.put(key, outcome.memory)
+        key = (
+            item.customer_key
+            if isinstance(item, TicketStatusChanged)
+            else (item.customer.customer_key)
+        )
+        memory = step.store.get(key)
+        with structlog.contextvars.bound_contextvars(correlation_id=item.correlation_id):
+            if isinstance(item, TicketStatusChanged):
+                outcome = apply_status(memory, item, step.now)
+            else:
+                outcome = take_message(
+                    memory, item, step.now, self._classifier(key), self.config.ingest
+                )
+                self.metrics.count(item.channel.value, _metric_outcome(outcome))
+            if outcome.memory is not memory and outcome.kind != "ignored":
+                step.store.put(key, outcome.memory)
             for event in outcome.events:
                 step.emit(self.tickets_topic, event.to_json_bytes(), key=event.ticket_id.encode())
-        outcome_label = (
-            "deduplicated" if outcome.duplicate else "threaded" if outcome.threaded else "accepted"
-        )
-        self.metrics.messages.labels(message.channel.value, outcome_label).inc()
 
-    def _enrich(self, message: NormalisedMessage) -> Enrichment:
-        return Enrichment(
-            language="und",
-            language_confidence=0.0,
-            skill=self.config.ingest.default_skill,
-            priority=Priority.NORMAL,
+    def _classifier(self, customer_key: str) -> CustomerClassifier:
+        tier = resolve_tier(
+            customer_key,
+            self.configured_tiers,
+            self.profile(customer_key),
+            self.config.ingest.priority.loyal_after_orders,
         )
+        return CustomerClassifier(self.enricher, tier)
+
+
+def _metric_outcome(outcome: Outcome) -> str:
+    return "threaded" if outcome.kind == "reopened" else outcome.kind
+
+
+class _Head(BaseModel):
+    """Just enough of a ticket event to know whether it concerns us."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    type: str = ""
+
+
+_LINKED_TYPES = frozenset({"ticket.opened", "ticket.resolved", "ticket.reopened"})
+
+
+@dataclass
+class TicketStatusHandler:
+    """``tickets`` -> ``TicketStatusChanged`` on ``ingest.messages``, keyed by customer.
+
+    Other event types are skipped after reading their type only (cheap, and their
+    validation is the business of the services that consume them).
+    """
+
+    messages_topic: str
+
+    def __call__(self, record: Record, step: Step[TicketLink]) -> None:
+        try:
+            head = _Head.model_validate_json(record.value or b"")
+        except ValidationError:
+            return  # not ours to judge: the router and SLA dead-letter bad ticket events
+        if head.type not in _LINKED_TYPES:
+            return
+        try:
+            event = TICKET_EVENT.validate_json(record.value or b"")
+        except ValidationError as exc:
+            raise DeadLetterError("schema_violation", str(exc)) from None
+        if isinstance(event, TicketOpened):
+            if event.ticket_id not in step.store:
+                step.store.put(event.ticket_id, link_for(event, step.now))
+            return
+        if not isinstance(event, TicketResolved | TicketReopened):
+            return
+        link = step.store.get(event.ticket_id)
+        if link is None:
+            return  # not a ticket ingest opened, or one long forgotten
+        updated, change = status_change(link, event, step.now)
+        step.store.put(event.ticket_id, updated)
+        step.emit(self.messages_topic, change.to_json_bytes(), key=change.customer_key.encode())

@@ -17,3 +17,10 @@ class IngestMetrics:
             ["channel", "reason"],
             registry=registry,
         )
+
+    def count(self, channel: str, outcome: str) -> None:
+        self.messages.labels(channel, outcome).inc()
+
+    def reject(self, channel: str, reason: str) -> None:
+        self.messages.labels(channel, "rejected").inc()
+        self.rejected.labels(channel, reason).inc()

@@ -10,3 +10,12 @@ class IngestSettings(ServiceSettings):
     max_message_bytes: int = Field(
         default=256 * 1024, gt=0, description="Larger inbound payloads are refused."
     )
+    http_publish_timeout_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="The HTTP intake answers 503 when Kafka has not acknowledged a message "
+        "within this time.",
+    )
+    memory_sweep_interval_seconds: float = Field(
+        default=3600.0, gt=0, description="How often expired customer memory is removed."
+    )

@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from pydantic import ValidationError
 
 from schemas.base import Channel
 from schemas.inbound import PAYLOAD_BY_CHANNEL, InboundPayload
+from schemas.ingest import NormalisedMessage
+from services.ingest.domain.normalise import MissingCustomerIdentityError, normalise
+
+#: Every ``kind`` an inbound message can be refused with.
+REJECTION_KINDS = (
+    "empty",
+    "oversize",
+    "undecodable_bytes",
+    "invalid_json",
+    "schema_violation",
+    "missing_customer_identity",
+)
 
 
 class InvalidPayloadError(ValueError):
@@ -44,3 +58,18 @@ def parse_payload(channel: Channel, raw: bytes | None, max_bytes: int) -> Inboun
         raise InvalidPayloadError(
             "schema_violation", f"not a valid {channel.value} payload: {_describe(exc)}"
         ) from None
+
+
+def accept(
+    channel: Channel,
+    raw: bytes | None,
+    max_bytes: int,
+    source_topic: str,
+    languages: Sequence[str],
+) -> NormalisedMessage:
+    """Validate and normalise one inbound message: the one check both intakes share."""
+    payload = parse_payload(channel, raw, max_bytes)
+    try:
+        return normalise(payload, source_topic, languages)
+    except MissingCustomerIdentityError as exc:
+        raise InvalidPayloadError("missing_customer_identity", str(exc)) from None

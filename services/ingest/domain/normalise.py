@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from typing import Any
 
 from schemas.base import Channel, derive_id
@@ -16,6 +17,7 @@ from schemas.inbound import (
     SocialPayload,
 )
 from schemas.ingest import NormalisedMessage
+from services.ingest.domain.email import email_text
 
 
 class MissingCustomerIdentityError(ValueError):
@@ -28,15 +30,38 @@ def customer_key(*identity: str) -> str:
     return f"c_{digest.hexdigest()[:24]}"
 
 
+def phone_digits(number: str) -> str:
+    """A phone number as its digits (and a leading '+'), however it was written."""
+    return "".join(ch for ch in number if ch.isdigit() or ch == "+")
+
+
+def identity_key(identity: str) -> str:
+    """The customer key of an identity as a support lead writes it in the config:
+    ``email:anna@example.com``, ``phone:+372 555 1234``, ``social:x:anna_k``,
+    ``marketplace:amazon:A1B2C3``, ``chat-visitor:v-1``, or a key ``c_...`` itself."""
+    if identity.startswith("c_"):
+        return identity
+    kind, _, rest = identity.partition(":")
+    if kind == "phone":
+        return customer_key("phone", phone_digits(rest))
+    if kind in ("social", "marketplace"):
+        where, _, who = rest.partition(":")
+        return customer_key(kind, where, who)
+    return customer_key(kind, rest)
+
+
 def message_key(channel: Channel, source_message_id: str) -> str:
     """What makes two deliveries the same message."""
     return f"{channel.value}:{source_message_id}"
 
 
-def normalise(payload: InboundPayload, source_topic: str) -> NormalisedMessage:
+def normalise(
+    payload: InboundPayload, source_topic: str, languages: Sequence[str] = ("en",)
+) -> NormalisedMessage:
+    """``languages``: whose reply headers and sign-offs to strip from e-mails."""
     match payload:
         case EmailPayload():
-            return _email(payload, source_topic)
+            return _email(payload, source_topic, languages)
         case ChatPayload():
             return _chat(payload, source_topic)
         case PhonePayload():
@@ -62,7 +87,7 @@ def _message(
     )
 
 
-def _email(payload: EmailPayload, source_topic: str) -> NormalisedMessage:
+def _email(payload: EmailPayload, source_topic: str, languages: Sequence[str]) -> NormalisedMessage:
     return _message(
         Channel.EMAIL,
         payload.message_id,
@@ -74,7 +99,7 @@ def _email(payload: EmailPayload, source_topic: str) -> NormalisedMessage:
             email=payload.from_,
         ),
         subject=payload.subject or None,
-        text=payload.text or payload.html or "",
+        text=email_text(payload.text, payload.html, languages),
         received_at=payload.received_at,
         thread_refs=[
             f"email:{ref}"
@@ -92,8 +117,8 @@ def _chat(payload: ChatPayload, source_topic: str) -> NormalisedMessage:
     identity = (
         ("email", who.email)
         if who.email
-        else ("phone", who.phone)
-        if who.phone
+        else ("phone", phone_digits(who.phone))
+        if who.phone and phone_digits(who.phone).lstrip("+")
         else ("chat-visitor", who.visitor_id)
         if who.visitor_id
         else None
@@ -121,7 +146,7 @@ def _chat(payload: ChatPayload, source_topic: str) -> NormalisedMessage:
 
 
 def _phone(payload: PhonePayload, source_topic: str) -> NormalisedMessage:
-    digits = "".join(ch for ch in payload.caller_id if ch.isdigit() or ch == "+")
+    digits = phone_digits(payload.caller_id)
     if len(digits.lstrip("+")) < 3:
         raise MissingCustomerIdentityError("phone caller_id has no usable number")
     return _message(
@@ -136,7 +161,9 @@ def _phone(payload: PhonePayload, source_topic: str) -> NormalisedMessage:
         ),
         text=payload.transcript,
         received_at=payload.started_at,
-        thread_refs=[f"order:{payload.order_id}"] if payload.order_id else [],
+        # A call has no conversation to continue: a second call about the same order
+        # is a repeat contact, which the threader finds by order id.
+        thread_refs=[],
         order_id=payload.order_id,
         ivr_choice=payload.ivr_choice,
     )
