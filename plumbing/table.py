@@ -56,7 +56,7 @@ class GlobalTable(Generic[V]):
         )
         await consumer.start()
         self._consumer = consumer
-        partitions = consumer.partitions_for_topic(self.topic) or set()
+        partitions = await self._partitions(consumer)
         if not partitions:
             await consumer.stop()
             raise RuntimeError(f"topic {self.topic} does not exist")
@@ -65,6 +65,18 @@ class GlobalTable(Generic[V]):
         await consumer.seek_to_beginning(*assignment)
         self._end_at_start = await consumer.end_offsets(assignment)
         self._task = asyncio.create_task(self._follow(consumer))
+
+    async def _partitions(self, consumer: AIOKafkaConsumer, timeout: float = 15.0) -> set[int]:
+        """The topic's partitions. The client's first metadata names no topics; assigning
+        partition 0 (every topic has one) makes it fetch this topic's metadata."""
+        consumer.assign([TopicPartition(self.topic, 0)])
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            partitions: set[int] = consumer.partitions_for_topic(self.topic) or set()
+            if partitions or loop.time() >= deadline:
+                return partitions
+            await asyncio.sleep(0.02)
 
     async def stop(self) -> None:
         if self._task is not None:
