@@ -48,12 +48,22 @@ class Backlog:
         elif state.status == "resolved" and state.resolved_at is not None:
             index.resolved[key] = state.resolved_at
 
-    def pending(self, partition: int) -> list[str]:
-        """Pending tickets of the partition, most urgent first, then oldest first."""
-        index = self._partitions.get(partition)
-        if index is None:
-            return []
-        return sorted(index.pending, key=lambda key: (index.pending[key], key))
+    def merged(self, partitions: list[int]) -> list[tuple[int, list[str]]]:
+        """The pending tickets of several partitions in one priority-then-age order, as
+        runs of consecutive tickets of the same partition (one transaction each)."""
+        entries = sorted(
+            (order, key, partition)
+            for partition in partitions
+            if (index := self._partitions.get(partition)) is not None
+            for key, order in index.pending.items()
+        )
+        runs: list[tuple[int, list[str]]] = []
+        for _, key, partition in entries:
+            if runs and runs[-1][0] == partition:
+                runs[-1][1].append(key)
+            else:
+                runs.append((partition, [key]))
+        return runs
 
     def has_pending(self, partition: int) -> bool:
         index = self._partitions.get(partition)

@@ -122,24 +122,33 @@ class RouteHandler:
         )
 
 
-@dataclass
-class BacklogTimer:
-    """One tick of one partition: expire offers, route the backlog in order, purge."""
+class _RestoreOnFailure:
+    """Timer work: on an exception, undo the step and rebuild the partition's indexes."""
 
     router: Router
-    resolved_retention: timedelta
-    purge: bool = False
 
     def __call__(self, step: Step[RouterRecord]) -> None:
         try:
-            self._tick(step)
+            self.work(step)
         except Exception:
             step.store.record_rollback()
             step.outputs.clear()
             self.router.resync(step.partition, step.store)
             raise
 
-    def _tick(self, step: Step[RouterRecord]) -> None:
+    def work(self, step: Step[RouterRecord]) -> None:
+        raise NotImplementedError
+
+
+@dataclass
+class OfferTimer(_RestoreOnFailure):
+    """Expire the partition's offers that are due; forget long-resolved tickets."""
+
+    router: Router
+    resolved_retention: timedelta
+    purge: bool = False
+
+    def work(self, step: Step[RouterRecord]) -> None:
         router = self.router
         partition, now = step.partition, step.now
         for key in router.backlog.due_offers(partition, now):
@@ -149,16 +158,26 @@ class BacklogTimer:
             expired = events.offer_expired(key, state, now)
             step.emit(router.tickets_topic, expired.to_json_bytes(), key=key.encode())
             router.metrics.offers.labels(expired.team_id, "expired").inc()
-            returned = lifecycle.give_back(state, state.assignment_id, now)
-            router.save(step, key, state, returned)
-        memo: DrainMemo = {}
-        for key in router.backlog.pending(partition):
-            state = router.ticket(step.store, key)
-            if state is None or state.status != "pending":
-                continue
-            routed = router.route(step, key, state, memo)
-            if routed is not state:
-                router.save(step, key, state, routed)
+            router.save(step, key, state, lifecycle.give_back(state, state.assignment_id, now))
         if self.purge:
             for key in router.backlog.resolved_before(partition, now - self.resolved_retention):
                 router.save(step, key, router.ticket(step.store, key), None)
+
+
+@dataclass
+class BacklogDrain(_RestoreOnFailure):
+    """Try to route the given pending tickets of one partition, in the given order."""
+
+    router: Router
+    keys: list[str]
+    memo: DrainMemo
+
+    def work(self, step: Step[RouterRecord]) -> None:
+        router = self.router
+        for key in self.keys:
+            state = router.ticket(step.store, key)
+            if state is None or state.status != "pending":
+                continue
+            routed = router.route(step, key, state, self.memo)
+            if routed is not state:
+                router.save(step, key, state, routed)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import time
 import uuid
+import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
@@ -38,9 +39,10 @@ from services.router.domain.state import (
     DeadLetterMark,
     PartitionTally,
     RouterRecord,
+    TeamTally,
     TicketRoute,
 )
-from services.router.domain.tally import TeamStats, desk_figures, minute_of, team_stats
+from services.router.domain.tally import TeamStats, desk_figures, merge_tallies, team_stats
 
 
 class MirrorTicket(BaseModel):
@@ -63,6 +65,10 @@ MIRROR_RECORD = TypeAdapter[MirrorRecord](MirrorRecord)
 
 def decode_mirror(data: bytes) -> MirrorRecord:
     return MIRROR_RECORD.validate_json(data)
+
+
+#: How stale (seconds) a team's throughput may get while nothing about the team changes.
+_REFRESH_SECONDS = 180
 
 
 def _add(target: dict[str, int], source: dict[str, int], sign: int) -> None:
@@ -93,9 +99,16 @@ class LoadBook:
         self._local_counts: dict[int, dict[str, int]] = {}
         self._mirror_tallies: dict[int, PartitionTally] = {}
         self._local_tallies: dict[int, PartitionTally | None] = {}
-        self._versions: dict[str, int] = defaultdict(int)
+        self._versions: dict[str, int] = defaultdict(int)  # anything about the team
+        self._tally_versions: dict[str, int] = defaultdict(int)  # its throughput tallies
         self._desk_version = 0
+        self._loads: dict[str, tuple[int, datetime, TeamLoad]] = {}
+        self._outlooks: dict[tuple[str, str], tuple[int, datetime, datetime, Outlook | None]] = {}
         self._stats: dict[str, tuple[int, int, TeamStats]] = {}
+        self._forecast_version = 0
+        self._now: tuple[datetime, float] | None = None
+        self._offsets: dict[str, float] = {}
+        self._merged_tallies: dict[str, tuple[int, TeamTally]] = {}
         self._desk: tuple[int, int, DeskFigures] | None = None
         self._capacity: dict[str, TeamCapacity] = {}
         self._forecasts: dict[str, dict[str, QueueForecast]] = {}
@@ -144,6 +157,7 @@ class LoadBook:
             if team is not None:
                 counts[team] = counts.get(team, 0) + sign
                 self._open[team] = self._open.get(team, 0) + sign
+                self._versions[team] += 1
 
     def tally_changed(self, partition: int, new: PartitionTally) -> None:
         old = self._local_tallies.get(partition)
@@ -201,6 +215,7 @@ class LoadBook:
         counts[team] = counts.get(team, 0) + sign
         if partition not in self._local_counts:
             self._open[team] = self._open.get(team, 0) + sign
+            self._versions[team] += 1
 
     # -- run-time capacity and forecasts -----------------------------------------------
     def capacity_changed(self, key: str, record: TeamCapacity | None) -> None:
@@ -208,6 +223,7 @@ class LoadBook:
             self._capacity.pop(key, None)
         else:
             self._capacity[record.team_id] = record
+        self._versions[record.team_id if record is not None else key] += 1
         self.on_change()
 
     def forecast_changed(self, key: str, record: QueueForecast | None) -> None:
@@ -217,14 +233,28 @@ class LoadBook:
         if record is not None:
             self._forecasts.setdefault(record.team_id, {})[record.skill] = record
             self._forecast_keys[key] = (record.team_id, record.skill)
+        self._forecast_version += 1
         self.on_change()
 
     # -- the view the policy reads (domain.load.DeskView) ------------------------------
     def load(self, team: TeamProfile, now: datetime) -> TeamLoad:
-        stats = self._team_stats(team, now)
+        """The team's load; the same object until something about the team changes or a
+        minute passes (the policy memoises its predicted wait on that object)."""
+        # Anything about the team changing (an assignment, a resolution, its capacity)
+        # refreshes its load at once; otherwise only the sliding window moves, and that
+        # is refreshed every few minutes, each team at its own moment so that no single
+        # decision recomputes every team.
+        version = self._versions[team.id]
+        cached = self._loads.get(team.id)
+        if cached is not None and cached[0] == version and now < cached[1]:
+            return cached[2]
+        seconds = now.timestamp() + self._offset(team.id)
+        period = int(seconds // _REFRESH_SECONDS)
+        expires = now + timedelta(seconds=_REFRESH_SECONDS - seconds % _REFRESH_SECONDS)
+        stats = self._team_stats(team, now, period)
         capacity = self._capacity.get(team.id)
         agents = capacity.agents_on_shift if capacity is not None else team.agents
-        return TeamLoad(
+        load = TeamLoad(
             open=self._open.get(team.id, 0),
             capacity=agents * team.concurrency,
             online=capacity.online if capacity is not None else True,
@@ -232,27 +262,31 @@ class LoadBook:
             handle_seconds=stats.handle_seconds(team.handle_seconds),
             offers_today=stats.offers_today,
         )
+        self._loads[team.id] = (version, expires, load)
+        return load
 
     def outlook(self, team: TeamProfile, skill: str, now: datetime) -> Outlook | None:
         forecasts = self._forecasts.get(team.id)
         if not forecasts:
             return None
-        current = [f for f in forecasts.values() if _current(f, now)]
-        if not current:
-            return None
-        rate = sum(f.arrival_rate_per_hour for f in current) / 3600
-        own = forecasts.get(skill)
-        if own is None or not _current(own, now):
-            return Outlook(rate, None, 1.0, 0.0)
-        return Outlook(
-            rate,
-            own.predicted_wait_seconds,
-            own.predicted_service_level,
-            own.target_service_level,
+        cached = self._outlooks.get((team.id, skill))
+        if (
+            cached is not None
+            and cached[0] == self._forecast_version
+            and cached[1] <= now < cached[2]
+        ):
+            return cached[3]
+        outlook = _outlook(forecasts, skill, now)
+        self._outlooks[(team.id, skill)] = (
+            self._forecast_version,
+            now,
+            _next_window_change(forecasts, now),
+            outlook,
         )
+        return outlook
 
     def desk(self, now: datetime) -> DeskFigures:
-        minute = minute_of(now)
+        minute = self._minute(now)
         cached = self._desk
         if cached is not None and cached[0] == self._desk_version and cached[1] == minute:
             return cached[2]
@@ -268,17 +302,45 @@ class LoadBook:
         tallies += [t for p, t in self._mirror_tallies.items() if p not in self._local_counts]
         return tallies
 
-    def _team_stats(self, team: TeamProfile, now: datetime) -> TeamStats:
-        minute = minute_of(now)
-        version = self._versions[team.id]
+    def _minute(self, now: datetime) -> int:
+        return int(self._seconds(now) // 60)
+
+    def _seconds(self, now: datetime) -> float:
+        cached = self._now
+        if cached is not None and cached[0] is now:
+            return cached[1]
+        seconds = now.timestamp()
+        self._now = (now, seconds)
+        return seconds
+
+    def _offset(self, team_id: str) -> float:
+        offset = self._offsets.get(team_id)
+        if offset is None:
+            offset = float(zlib.crc32(team_id.encode()) % _REFRESH_SECONDS)
+            self._offsets[team_id] = offset
+        return offset
+
+    def _team_stats(self, team: TeamProfile, now: datetime, period: int) -> TeamStats:
+        version = self._tally_versions[team.id]
         cached = self._stats.get(team.id)
-        if cached is not None and cached[0] == version and cached[1] == minute:
+        if cached is not None and cached[0] == version and cached[1] == period:
             return cached[2]
         day = now.astimezone(team.contract_zone).date().isoformat() if team.partner else None
-        own = [t.teams[team.id] for t in self._effective_tallies() if team.id in t.teams]
-        stats = team_stats(own, now, day)
-        self._stats[team.id] = (version, minute, stats)
+        stats = team_stats(self._merged(team.id), now, day)
+        self._stats[team.id] = (version, period, stats)
         return stats
+
+    def _merged(self, team_id: str) -> list[TeamTally]:
+        """The team's tallies of every partition, merged into one (until it changes)."""
+        version = self._tally_versions[team_id]
+        cached = self._merged_tallies.get(team_id)
+        if cached is not None and cached[0] == version:
+            return [cached[1]]
+        merged = merge_tallies(
+            t.teams[team_id] for t in self._effective_tallies() if team_id in t.teams
+        )
+        self._merged_tallies[team_id] = (version, merged)
+        return [merged]
 
     def _invalidate(self, old: PartitionTally | None, new: PartitionTally) -> None:
         old_teams = old.teams if old is not None else {}
@@ -286,18 +348,47 @@ class LoadBook:
             before, after = old_teams.get(team), new.teams.get(team)
             if before is not after and before != after:
                 self._versions[team] += 1
+                self._tally_versions[team] += 1
         if old is None or old.desk != new.desk:
             self._desk_version += 1
 
     def _invalidate_all(self) -> None:
         for team in self._registry.by_id:
             self._versions[team] += 1
+            self._tally_versions[team] += 1
         self._desk_version += 1
 
     def _forget_unconfirmed(self, key: str) -> None:
         entry = self._unconfirmed.pop(key, None)
         if entry is not None:
             self._unconfirmed_by_team[entry[0]].discard(key)
+
+
+def _outlook(forecasts: dict[str, QueueForecast], skill: str, now: datetime) -> Outlook | None:
+    current = [f for f in forecasts.values() if _current(f, now)]
+    if not current:
+        return None
+    rate = sum(f.arrival_rate_per_hour for f in current) / 3600
+    own = forecasts.get(skill)
+    if own is None or not _current(own, now):
+        return Outlook(rate, None, 1.0, 0.0)
+    return Outlook(
+        rate, own.predicted_wait_seconds, own.predicted_service_level, own.target_service_level
+    )
+
+
+def _next_window_change(forecasts: dict[str, QueueForecast], now: datetime) -> datetime:
+    """The next instant at which a forecast of the team starts or stops applying."""
+    moments = [
+        moment
+        for f in forecasts.values()
+        for moment in (
+            f.window_start - max(f.window_end - f.window_start, timedelta(0)),
+            f.window_end,
+        )
+        if moment > now
+    ]
+    return min(moments, default=now + timedelta(hours=1))
 
 
 def _current(forecast: QueueForecast, now: datetime) -> bool:

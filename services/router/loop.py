@@ -14,10 +14,12 @@ from aiokafka import TopicPartition
 from plumbing.clock import Clock
 from plumbing.logging import get_logger
 from plumbing.processor import TransactionalProcessor
-from services.router.domain.load import predicted_wait
+from services.router.domain.load import TeamLoad, predicted_wait
+from services.router.domain.registry import Registry, TeamProfile
 from services.router.domain.state import RouterRecord
-from services.router.handlers import BacklogTimer
-from services.router.routing import Router
+from services.router.handlers import BacklogDrain, OfferTimer
+from services.router.loadbook import LoadBook
+from services.router.routing import DrainMemo, Router
 from services.router.tables import TableDeadLetters
 
 log = get_logger(__name__)
@@ -25,7 +27,7 @@ log = get_logger(__name__)
 #: Real seconds between two runs of the timer, however often it is woken.
 _COALESCE_SECONDS = 0.02
 _PURGE_EVERY_SECONDS = 60.0
-_GAUGES_EVERY_SECONDS = 1.0
+_GAUGES_EVERY_SECONDS = 0.5
 
 
 @dataclass
@@ -61,24 +63,27 @@ class TimerLoop:
 
     async def _tick(self, now: datetime, *, purge: bool) -> None:
         backlog = self.router.backlog
-        timer = BacklogTimer(self.router, self.resolved_retention, purge)
-        owned = self.processor.owned_partitions()
-        for tp in owned:
-            if purge or backlog.has_pending(tp.partition) or backlog.due_offers(tp.partition, now):
-                await self.processor.transact(tp, timer)
+        owned = {tp.partition: tp for tp in self.processor.owned_partitions()}
+        offers = OfferTimer(self.router, self.resolved_retention, purge)
+        for partition, tp in owned.items():
+            if purge or backlog.due_offers(partition, now):
+                await self.processor.transact(tp, offers)
+        # One priority order across this instance's partitions: a freed slot goes to the
+        # most urgent, oldest ticket that can use it, whichever partition it is in.
+        memo: DrainMemo = {}
+        for partition, keys in backlog.merged(sorted(owned)):
+            await self.processor.transact(owned[partition], BacklogDrain(self.router, keys, memo))
         partition_zero = TopicPartition(self.tickets_topic, 0)
         if (
             self.dead_letters.has_work
-            and partition_zero in owned
+            and partition_zero in owned.values()
             and await self.processor.transact(partition_zero, self.dead_letters)
         ):
             self.dead_letters.committed()
 
     def refresh_gauges(self, now: datetime) -> None:
         router, metrics = self.router, self.router.metrics
-        for team in router.registry.teams:
-            load = router.book.load(team, now)
-            wait = predicted_wait(team, load, router.book.outlook(team, "", now))
+        for team, load, wait in refresh_load_view(router.book, router.registry, now):
             metrics.predicted_wait.labels(team.id).set(wait)
             metrics.utilisation.labels(team.id, team.kind.value).set(load.utilisation)
             if team.partner:
@@ -86,3 +91,15 @@ class TimerLoop:
                 cap = team.volume_cap
                 metrics.partner_daily_cap.labels(team.id).set(math.inf if cap is None else cap)
         metrics.pending_backlog.set(router.backlog.pending_count())
+
+
+def refresh_load_view(
+    book: LoadBook, registry: Registry, now: datetime
+) -> list[tuple[TeamProfile, TeamLoad, float]]:
+    """Every team's load and predicted wait now. Run from the timer, it also takes the
+    periodic recomputation of throughput windows (and their Erlang C) off the decisions."""
+    figures = []
+    for team in registry.teams:
+        load = book.load(team, now)
+        figures.append((team, load, predicted_wait(team, load, book.outlook(team, "", now))))
+    return figures

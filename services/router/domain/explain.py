@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from enum import StrEnum
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 class OverflowReason(StrEnum):
@@ -35,7 +39,7 @@ def duration(seconds: float | None) -> str:
     return f"{days}d {hours}h" if hours else f"{days}d"
 
 
-def join_limited(parts: list[str], limit: int = 4) -> str:
-    if len(parts) <= limit:
-        return "; ".join(parts)
-    return "; ".join(parts[:limit]) + f"; and {len(parts) - limit} more"
+def join_limited(items: Sequence[T], words: Callable[[T], str], limit: int = 4) -> str:
+    """The words for the first ``limit`` items (only those are computed) and a count."""
+    shown = "; ".join(words(item) for item in items[:limit])
+    return shown if len(items) <= limit else f"{shown}; and {len(items) - limit} more"

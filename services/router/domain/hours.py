@@ -42,15 +42,22 @@ class OpeningHours:
             if config and config.holidays_country
             else None
         )
-        self._cached: tuple[datetime, datetime, bool] | None = None
+        self._cached: tuple[datetime, HoursState] | None = None
 
     def is_open(self, now: datetime) -> bool:
         cached = self._cached
-        if cached is not None and cached[0] <= now < cached[1]:
-            return cached[2]
+        if cached is not None and cached[0] <= now < cached[1].until:
+            return cached[1].open
+        return self.state(now).open
+
+    def state(self, now: datetime) -> HoursState:
+        """``state_at(now)``, from a cache while the last answer still holds."""
+        cached = self._cached
+        if cached is not None and cached[0] <= now < cached[1].until:
+            return cached[1]
         state = self.state_at(now)
-        self._cached = (now, state.until, state.open)
-        return state.open
+        self._cached = (now, state)
+        return state
 
     def holiday(self, day: date) -> str | None:
         if self._holidays is None:

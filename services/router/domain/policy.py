@@ -24,7 +24,13 @@ from datetime import datetime
 from typing import Literal
 
 from services.router.domain.explain import OverflowReason, duration, join_limited
-from services.router.domain.load import DeskFigures, DeskView, TeamLoad, predicted_wait
+from services.router.domain.load import (
+    DeskFigures,
+    DeskView,
+    Outlook,
+    TeamLoad,
+    predicted_wait,
+)
 from services.router.domain.registry import Registry, TeamProfile, TicketProfile
 
 Blocked = Literal["declined", "offline", "closed", "capped"]
@@ -38,24 +44,52 @@ class RoutingRequest:
     declined: frozenset[str] = frozenset()  # teams that rejected, let expire or released it
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: frozen dataclasses are slow to build, and this is hot
 class Considered:
     team: TeamProfile
     proficiency: float
     blocked: Blocked | None
-    note: str
     load: TeamLoad | None = None
     predicted_wait: float | None = None
     fits: bool = False
-    forecast_miss: bool = False
+    has_room: bool = False
+    outlook: Outlook | None = None
+    at: datetime | None = None  # when it was considered (for the words about hours)
 
     @property
     def eligible(self) -> bool:
         return self.blocked is None
 
     @property
-    def has_room(self) -> bool:
-        return self.load is not None and self.load.room > 0
+    def forecast_miss(self) -> bool:
+        return self.outlook is not None and self.outlook.misses
+
+    @property
+    def note(self) -> str:
+        """Words for people, computed only when a reason or an event needs them."""
+        load = self.load
+        if self.blocked == "closed":
+            hours = self.team.hours.state(self.at).note if self.at else "outside working hours"
+            return f"closed ({hours})"
+        if self.blocked == "capped":
+            return f"daily volume cap reached ({self.team.volume_cap})"
+        if self.blocked is not None:
+            return _BLOCKED_NOTES[self.blocked]
+        assert load is not None
+        if not self.has_room:
+            return f"at capacity ({load.open}/{load.capacity})"
+        if self.outlook is not None and self.outlook.misses:
+            return (
+                f"forecast: {self.outlook.service_level:.0%} within target, "
+                f"{self.outlook.target_service_level:.0%} wanted"
+            )
+        return f"{load.open}/{load.capacity} busy, predicted wait {duration(self.predicted_wait)}"
+
+
+_BLOCKED_NOTES = {
+    "declined": "gave this ticket back before",
+    "offline": "offline (taken offline by a supervisor)",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,39 +103,49 @@ class Decision:
     predicted_wait: float | None = None
 
 
-def _consider(
-    team: TeamProfile,
-    proficiency: float,
-    request: RoutingRequest,
-    view: DeskView,
-    now: datetime,
-) -> Considered:
-    if team.id in request.declined:
-        return Considered(team, proficiency, "declined", "gave this ticket back before")
-    load = view.load(team, now)
-    if not load.online:
-        return Considered(team, proficiency, "offline", "offline (taken offline by a supervisor)")
-    if not team.hours.is_open(now):
-        state = team.hours.state_at(now)
-        return Considered(team, proficiency, "closed", f"closed ({state.note})")
-    if team.volume_cap is not None and load.offers_today >= team.volume_cap:
-        return Considered(
-            team, proficiency, "capped", f"daily volume cap reached ({team.volume_cap})"
-        )
-    outlook = view.outlook(team, request.ticket.skill, now)
-    wait = predicted_wait(team, load, outlook)
-    forecast_miss = outlook is not None and outlook.misses
-    fits = wait <= request.budget_seconds and not forecast_miss
-    if load.room <= 0:
-        note = f"at capacity ({load.open}/{load.capacity})"
-    elif forecast_miss and outlook is not None:
-        note = (
-            f"forecast: {outlook.service_level:.0%} within target, "
-            f"{outlook.target_service_level:.0%} wanted"
-        )
-    else:
-        note = f"{load.open}/{load.capacity} busy, predicted wait {duration(wait)}"
-    return Considered(team, proficiency, None, note, load, wait, fits, forecast_miss)
+def _consider_all(
+    registry: Registry, request: RoutingRequest, view: DeskView, now: datetime
+) -> tuple[list[Considered], list[Considered], list[Considered]]:
+    """Every candidate team, and those eligible with a free slot: in-house and partners.
+
+    The hot loop of a decision (one pass per candidate), hence written flat.
+    """
+    considered: list[Considered] = []
+    in_house: list[Considered] = []
+    partners: list[Considered] = []
+    declined = request.declined
+    budget = request.budget_seconds
+    skill = request.ticket.skill
+    load_of, outlook_of, remember = view.load, view.outlook, registry.wait_memo
+    for team, proficiency in registry.candidates(request.ticket):
+        if team.id in declined:
+            considered.append(Considered(team, proficiency, "declined"))
+            continue
+        load = load_of(team, now)
+        if not load.online:
+            considered.append(Considered(team, proficiency, "offline", load))
+        elif not team.hours.is_open(now):
+            considered.append(Considered(team, proficiency, "closed", load, at=now))
+        elif team.volume_cap is not None and load.offers_today >= team.volume_cap:
+            considered.append(Considered(team, proficiency, "capped", load))
+        else:
+            outlook = outlook_of(team, skill, now)
+            wait = remember(team, load, outlook, predicted_wait)
+            fits = wait <= budget and (outlook is None or not outlook.misses)
+            room = load.open < load.capacity
+            option = Considered(team, proficiency, None, load, wait, fits, room, outlook, now)
+            considered.append(option)
+            if room:
+                (partners if team.partner else in_house).append(option)
+    return considered, in_house, partners
+
+
+def _named_note(option: Considered) -> str:
+    return f"{option.team.name} {option.note}"
+
+
+def _busy(option: Considered) -> str:
+    return f"{option.load.open}/{option.load.capacity}" if option.load else "?"
 
 
 def _best_in_house(options: list[Considered]) -> Considered:
@@ -179,12 +223,7 @@ def _share_allows(desk: DeskFigures, limit: float) -> bool:
 def decide(registry: Registry, request: RoutingRequest, view: DeskView, now: datetime) -> Decision:
     ticket = request.ticket
     budget = request.budget_seconds
-    considered = [
-        _consider(team, proficiency, request, view, now)
-        for team, proficiency in registry.candidates(ticket)
-    ]
-    in_house = [c for c in considered if c.has_room and c.eligible and not c.team.partner]
-    partners = [c for c in considered if c.has_room and c.eligible and c.team.partner]
+    considered, in_house, partners = _consider_all(registry, request, view, now)
     if not in_house and not partners:
         return _stalled(registry, request, considered)
 
@@ -196,7 +235,7 @@ def decide(registry: Registry, request: RoutingRequest, view: DeskView, now: dat
             "in_house",
             f"{best.team.name} (in-house) can answer within the budget: predicted wait "
             f"{duration(best.predicted_wait)} of {duration(budget)} left, "
-            f"{best.note.split(',')[0]}, proficiency {best.proficiency:.1f} in {ticket.skill}.",
+            f"{_busy(best)} busy, proficiency {best.proficiency:.1f} in {ticket.skill}.",
             budget,
             tuple(considered),
             predicted_wait=best.predicted_wait,
@@ -244,11 +283,9 @@ def _stalled(registry: Registry, request: RoutingRequest, considered: list[Consi
     if not considered:
         why = registry.explain_no_candidates(request.ticket)
     elif all(c.eligible for c in considered):
-        why = "every eligible team is at capacity: " + join_limited(
-            [f"{c.team.name} {c.note}" for c in considered]
-        )
+        why = "every eligible team is at capacity: " + join_limited(considered, _named_note)
     else:
-        why = join_limited([f"{c.team.name} {c.note}" for c in considered])
+        why = join_limited(considered, _named_note)
     return Decision(
         None,
         "stalled",

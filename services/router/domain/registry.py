@@ -8,9 +8,11 @@ only does the dynamic checks (hours, load, contract) for those teams.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from schemas.base import Channel, CustomerTier, TeamKind
@@ -21,6 +23,9 @@ from services.router.domain.hours import OpeningHours
 UNDETERMINED = "und"
 
 _STATIC_CACHE_LIMIT = 4096
+
+LoadT = TypeVar("LoadT")
+OutlookT = TypeVar("OutlookT")
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -126,6 +131,23 @@ class Registry:
                 by_skill.setdefault(skill, []).append((team, proficiency))
         self._by_skill = {skill: tuple(teams) for skill, teams in by_skill.items()}
         self._static: dict[TicketProfile, tuple[Candidate, ...]] = {}
+        self._waits: dict[str, tuple[object, object, float]] = {}
+
+    def wait_memo(
+        self,
+        team: TeamProfile,
+        load: LoadT,
+        outlook: OutlookT,
+        compute: Callable[[TeamProfile, LoadT, OutlookT], float],
+    ) -> float:
+        """``compute(team, load, outlook)``, remembered while the view hands out the same
+        (immutable) load and outlook objects for the team: one recomputation per change."""
+        cached = self._waits.get(team.id)
+        if cached is not None and cached[0] is load and cached[1] is outlook:
+            return cached[2]
+        wait = compute(team, load, outlook)
+        self._waits[team.id] = (load, outlook, wait)
+        return wait
 
     def candidates(self, ticket: TicketProfile) -> tuple[Candidate, ...]:
         """Teams whose skills, languages, channels, capabilities and data policy allow the

@@ -113,6 +113,22 @@ def team_stats(tallies: Iterable[TeamTally], now: datetime, contract_day: str | 
     return TeamStats(arrivals / (WINDOW_MINUTES * 60), resolutions, held, offers)
 
 
+def merge_tallies(tallies: Iterable[TeamTally]) -> TeamTally:
+    """One team's tallies from several partitions as one."""
+    arrivals: dict[int, int] = {}
+    completions: dict[int, tuple[int, float]] = {}
+    offers: dict[str, int] = {}
+    for tally in tallies:
+        for minute, count in tally.arrivals.items():
+            arrivals[minute] = arrivals.get(minute, 0) + count
+        for minute, (count, seconds) in tally.completions.items():
+            before = completions.get(minute, (0, 0.0))
+            completions[minute] = (before[0] + count, before[1] + seconds)
+        for day, count in tally.offers.items():
+            offers[day] = offers.get(day, 0) + count
+    return TeamTally.model_construct(arrivals=arrivals, completions=completions, offers=offers)
+
+
 def desk_figures(tallies: Iterable[PartitionTally], desk_day: str) -> tuple[int, int]:
     assigned = partners = 0
     for tally in tallies:

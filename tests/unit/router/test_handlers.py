@@ -28,7 +28,7 @@ from schemas.tickets import (
 from services.router.backlog import Backlog
 from services.router.domain.registry import Registry
 from services.router.domain.state import RouterRecord
-from services.router.handlers import BacklogTimer, RouteHandler
+from services.router.handlers import BacklogDrain, OfferTimer, RouteHandler
 from services.router.loadbook import LoadBook
 from services.router.metrics import RouterMetrics
 from services.router.routing import Router
@@ -76,7 +76,9 @@ class Desk:
 
     def tick(self) -> list[Any]:
         step = Step[RouterRecord](partition=0, store=self.store, now=self.now)
-        BacklogTimer(self.router, timedelta(days=7))(step)
+        OfferTimer(self.router, timedelta(days=7))(step)
+        for _, keys in self.router.backlog.merged([0]):
+            BacklogDrain(self.router, keys, {})(step)
         self.store.commit()
         return self._decode(step)
 
