@@ -1,0 +1,1 @@
+"""Benchmarks: ``python -m bench.<name>``. They print figures; they never assert timings."""
