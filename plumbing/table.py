@@ -86,14 +86,19 @@ class GlobalTable(Generic[V]):
             await self._consumer.stop()
 
     async def _follow(self, consumer: AIOKafkaConsumer) -> None:
-        await self._check_caught_up(consumer)
         while True:
-            fetched = await consumer.getmany(timeout_ms=500, max_records=10_000)
+            # A table that stopped following would go stale without a sound: retry.
+            try:
+                if not self.caught_up.is_set():
+                    await self._check_caught_up(consumer)
+                fetched = await consumer.getmany(timeout_ms=500, max_records=10_000)
+            except Exception as exc:
+                log.warning("table fetch failed; retrying", topic=self.topic, error=repr(exc))
+                await asyncio.sleep(1.0)
+                continue
             for records in fetched.values():
                 for record in records:
                     self._apply(record)
-            if not self.caught_up.is_set():
-                await self._check_caught_up(consumer)
 
     async def _check_caught_up(self, consumer: AIOKafkaConsumer) -> None:
         for tp, end in self._end_at_start.items():
