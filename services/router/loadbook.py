@@ -43,6 +43,8 @@ from services.router.domain.state import (
     TicketRoute,
 )
 from services.router.domain.tally import TeamStats, desk_figures, merge_tallies, team_stats
+from services.router.forecasts import Forecasts
+from services.router.unconfirmed import Unconfirmed
 
 
 class MirrorTicket(BaseModel):
@@ -88,11 +90,11 @@ class LoadBook:
         observe_confirmation: Callable[[float], None] = lambda _: None,
     ) -> None:
         self._registry = registry
-        self._max_unconfirmed = max_unconfirmed
-        self._ttl = unconfirmed_ttl_seconds
-        self._monotonic = monotonic
+        self._unconfirmed = Unconfirmed(
+            max_unconfirmed, unconfirmed_ttl_seconds, monotonic, observe_confirmation
+        )
+        self._forecasts = Forecasts()
         self.on_change = on_change
-        self._observe_confirmation = observe_confirmation
         self._open: dict[str, int] = {}
         self._mirror_slots: dict[str, tuple[int, str]] = {}
         self._mirror_counts: dict[int, dict[str, int]] = defaultdict(dict)
@@ -103,18 +105,12 @@ class LoadBook:
         self._tally_versions: dict[str, int] = defaultdict(int)  # its throughput tallies
         self._desk_version = 0
         self._loads: dict[str, tuple[int, datetime, TeamLoad]] = {}
-        self._outlooks: dict[tuple[str, str], tuple[int, datetime, datetime, Outlook | None]] = {}
         self._stats: dict[str, tuple[int, int, TeamStats]] = {}
-        self._forecast_version = 0
         self._now: tuple[datetime, float] | None = None
         self._offsets: dict[str, float] = {}
         self._merged_tallies: dict[str, tuple[int, TeamTally]] = {}
         self._desk: tuple[int, int, DeskFigures] | None = None
         self._capacity: dict[str, TeamCapacity] = {}
-        self._forecasts: dict[str, dict[str, QueueForecast]] = {}
-        self._forecast_keys: dict[str, tuple[str, str]] = {}
-        self._unconfirmed: dict[str, tuple[str, uuid.UUID, float]] = {}
-        self._unconfirmed_by_team: dict[str, set[str]] = defaultdict(set)
 
     # -- partitions this instance owns ------------------------------------------------
     def partition_ready(self, partition: int, entries: Iterable[tuple[str, RouterRecord]]) -> None:
@@ -166,24 +162,14 @@ class LoadBook:
 
     def decision_made(self, key: str, team_id: str, assignment: uuid.UUID) -> None:
         """Remember an assignment until this instance's mirror reads it back."""
-        self._forget_unconfirmed(key)
-        self._unconfirmed[key] = (team_id, assignment, self._monotonic())
-        self._unconfirmed_by_team[team_id].add(key)
+        self._unconfirmed.add(key, team_id, assignment)
 
     def throttled(self, team_id: str) -> bool:
         """True while this instance has too many unconfirmed assignments to the team."""
-        if self._max_unconfirmed <= 0:
-            return False
-        keys = self._unconfirmed_by_team.get(team_id)
-        if not keys or len(keys) < self._max_unconfirmed:
-            return False
-        oldest_allowed = self._monotonic() - self._ttl
-        for key in [k for k in keys if self._unconfirmed[k][2] < oldest_allowed]:
-            self._forget_unconfirmed(key)
-        return len(keys) >= self._max_unconfirmed
+        return self._unconfirmed.at_limit(team_id)
 
     def unconfirmed(self, team_id: str) -> int:
-        return len(self._unconfirmed_by_team.get(team_id, ()))
+        return self._unconfirmed.count(team_id)
 
     # -- the mirror of the changelog (all partitions) ------------------------------
     def mirror_changed(self, key: str, record: MirrorRecord | None) -> None:
@@ -204,10 +190,9 @@ class LoadBook:
         if ticket is not None and ticket.status in HOLDS_SLOT and ticket.team_id:
             self._mirror_slots[key] = (ticket.partition, ticket.team_id)
             self._count_mirror(ticket.partition, ticket.team_id, +1)
-        waiting = self._unconfirmed.get(key)
-        if waiting is not None and (ticket is None or ticket.assignment_id == waiting[1]):
-            self._observe_confirmation(self._monotonic() - waiting[2])
-            self._forget_unconfirmed(key)
+        self._unconfirmed.read_back(
+            key, ticket.assignment_id if ticket else None, deleted=record is None
+        )
         self.on_change()
 
     def _count_mirror(self, partition: int, team: str, sign: int) -> None:
@@ -227,13 +212,7 @@ class LoadBook:
         self.on_change()
 
     def forecast_changed(self, key: str, record: QueueForecast | None) -> None:
-        place = self._forecast_keys.pop(key, None)
-        if place is not None:
-            self._forecasts.get(place[0], {}).pop(place[1], None)
-        if record is not None:
-            self._forecasts.setdefault(record.team_id, {})[record.skill] = record
-            self._forecast_keys[key] = (record.team_id, record.skill)
-        self._forecast_version += 1
+        self._forecasts.changed(key, record)
         self.on_change()
 
     # -- the view the policy reads (domain.load.DeskView) ------------------------------
@@ -266,24 +245,7 @@ class LoadBook:
         return load
 
     def outlook(self, team: TeamProfile, skill: str, now: datetime) -> Outlook | None:
-        forecasts = self._forecasts.get(team.id)
-        if not forecasts:
-            return None
-        cached = self._outlooks.get((team.id, skill))
-        if (
-            cached is not None
-            and cached[0] == self._forecast_version
-            and cached[1] <= now < cached[2]
-        ):
-            return cached[3]
-        outlook = _outlook(forecasts, skill, now)
-        self._outlooks[(team.id, skill)] = (
-            self._forecast_version,
-            now,
-            _next_window_change(forecasts, now),
-            outlook,
-        )
-        return outlook
+        return self._forecasts.outlook(team.id, skill, now)
 
     def desk(self, now: datetime) -> DeskFigures:
         minute = self._minute(now)
@@ -357,41 +319,3 @@ class LoadBook:
             self._versions[team] += 1
             self._tally_versions[team] += 1
         self._desk_version += 1
-
-    def _forget_unconfirmed(self, key: str) -> None:
-        entry = self._unconfirmed.pop(key, None)
-        if entry is not None:
-            self._unconfirmed_by_team[entry[0]].discard(key)
-
-
-def _outlook(forecasts: dict[str, QueueForecast], skill: str, now: datetime) -> Outlook | None:
-    current = [f for f in forecasts.values() if _current(f, now)]
-    if not current:
-        return None
-    rate = sum(f.arrival_rate_per_hour for f in current) / 3600
-    own = forecasts.get(skill)
-    if own is None or not _current(own, now):
-        return Outlook(rate, None, 1.0, 0.0)
-    return Outlook(
-        rate, own.predicted_wait_seconds, own.predicted_service_level, own.target_service_level
-    )
-
-
-def _next_window_change(forecasts: dict[str, QueueForecast], now: datetime) -> datetime:
-    """The next instant at which a forecast of the team starts or stops applying."""
-    moments = [
-        moment
-        for f in forecasts.values()
-        for moment in (
-            f.window_start - max(f.window_end - f.window_start, timedelta(0)),
-            f.window_end,
-        )
-        if moment > now
-    ]
-    return min(moments, default=now + timedelta(hours=1))
-
-
-def _current(forecast: QueueForecast, now: datetime) -> bool:
-    """A forecast speaks for its window, and for one window's length before it starts."""
-    length = forecast.window_end - forecast.window_start
-    return forecast.window_start - max(length, timedelta(0)) <= now < forecast.window_end
