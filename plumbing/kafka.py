@@ -132,11 +132,26 @@ async def ensure_topics(settings: ServiceSettings, specs: Iterable[TopicSpec]) -
             # Another instance may create the same topics at the same moment.
             with contextlib.suppress(TopicAlreadyExistsError):
                 await admin.create_topics(missing)
+            await _wait_until_visible(admin, [topic.name for topic in missing])
         present = [name for name in wanted if name in existing]
         if present:
             await _check_partitions(admin, {name: wanted[name] for name in present})
     finally:
         await _close_quietly(admin)
+
+
+async def _wait_until_visible(
+    admin: AIOKafkaAdminClient, names: list[str], timeout: float = 15.0
+) -> None:
+    """Return once new topics are in the cluster's metadata with their partitions, so that
+    clients started right after (state tables, consumers) find them."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        descriptions = await admin.describe_topics(names)
+        if all(d["error_code"] == 0 and d["partitions"] for d in descriptions):
+            return
+        await asyncio.sleep(0.1)
 
 
 async def _check_partitions(admin: AIOKafkaAdminClient, specs: dict[str, TopicSpec]) -> None:

@@ -198,12 +198,14 @@ class ServiceRuntime:
         timeout = settings.kafka_connect_timeout_seconds
         try:
             await ensure_topics(settings, self.topics)
-            await asyncio.wait_for(self.broker.start(), timeout)
+            # Tables first: a consumer whose handler reads a table (the router's load
+            # view, customer tiers) must not process a record before it has caught up.
             for table in self._tables:
                 await table.start()
             for table in self._tables:
                 async with asyncio.timeout(timeout * 6):
                     await table.caught_up.wait()
+            await asyncio.wait_for(self.broker.start(), timeout)
         except (KafkaUnavailableError, TimeoutError, OSError, Exception) as exc:
             log.error(
                 "cannot start: Kafka is unreachable or refused the setup",

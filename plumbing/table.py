@@ -66,19 +66,17 @@ class GlobalTable(Generic[V]):
         self._end_at_start = await consumer.end_offsets(assignment)
         self._task = asyncio.create_task(self._follow(consumer))
 
-    async def _partitions(self, consumer: AIOKafkaConsumer, attempts: int = 20) -> set[int]:
-        """The topic's partitions; the metadata the consumer fetched at start may predate a
-        topic created a moment ago (``ensure_topics`` just before), so ask again briefly."""
-        for _ in range(attempts):
-            partitions: set[int] | None = consumer.partitions_for_topic(self.topic)
-            if partitions:
+    async def _partitions(self, consumer: AIOKafkaConsumer, timeout: float = 15.0) -> set[int]:
+        """The topic's partitions. The client's first metadata names no topics; assigning
+        partition 0 (every topic has one) makes it fetch this topic's metadata."""
+        consumer.assign([TopicPartition(self.topic, 0)])
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            partitions: set[int] = consumer.partitions_for_topic(self.topic) or set()
+            if partitions or loop.time() >= deadline:
                 return partitions
-            cluster = await consumer._client.fetch_all_metadata()
-            partitions = cluster.partitions_for_topic(self.topic)
-            if partitions:
-                return partitions
-            await asyncio.sleep(0.25)
-        return set()
+            await asyncio.sleep(0.02)
 
     async def stop(self) -> None:
         if self._task is not None:
@@ -88,14 +86,19 @@ class GlobalTable(Generic[V]):
             await self._consumer.stop()
 
     async def _follow(self, consumer: AIOKafkaConsumer) -> None:
-        await self._check_caught_up(consumer)
         while True:
-            fetched = await consumer.getmany(timeout_ms=500, max_records=10_000)
+            # A table that stopped following would go stale without a sound: retry.
+            try:
+                if not self.caught_up.is_set():
+                    await self._check_caught_up(consumer)
+                fetched = await consumer.getmany(timeout_ms=500, max_records=10_000)
+            except Exception as exc:
+                log.warning("table fetch failed; retrying", topic=self.topic, error=repr(exc))
+                await asyncio.sleep(1.0)
+                continue
             for records in fetched.values():
                 for record in records:
                     self._apply(record)
-            if not self.caught_up.is_set():
-                await self._check_caught_up(consumer)
 
     async def _check_caught_up(self, consumer: AIOKafkaConsumer) -> None:
         for tp, end in self._end_at_start.items():

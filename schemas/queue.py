@@ -35,5 +35,18 @@ class QueuedTicketWithdrawn(TicketEventBase):
     reason: str
 
 
-QueueEvent = Annotated[QueuedTicket | QueuedTicketWithdrawn, Field(discriminator="type")]
+class QueuedTicketClosed(TicketEventBase):
+    """The ticket was resolved: agents' views drop it, also after a restart of their tool."""
+
+    type: Literal["queue.ticket_closed"] = "queue.ticket_closed"
+    assignment_id: uuid.UUID
+    team_id: TeamId
+    resolved_by_team: TeamId | None = Field(
+        default=None, description="Who resolved it, when not the team whose queue this is."
+    )
+
+
+QueueEvent = Annotated[
+    QueuedTicket | QueuedTicketWithdrawn | QueuedTicketClosed, Field(discriminator="type")
+]
 QUEUE_EVENT = TypeAdapter[QueueEvent](QueueEvent)

@@ -174,6 +174,7 @@ STATIC_TOPICS: tuple[TopicSpec, ...] = (
     ROUTER_CHANGELOG,
     SLA,
     SLA_FORECASTS,
+    dlq_spec(SLA_FORECASTS),
     SLA_CHANGELOG,
     TEAMS,
     dlq_spec(TEAMS),

@@ -112,6 +112,12 @@ def _classify(args: argparse.Namespace) -> int:
     return 0
 
 
+def _agent(args: argparse.Namespace) -> int:
+    from switchboard.agent.command import run_agent
+
+    return run_agent(args.team, args.agent_id)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="switchboard", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -186,6 +192,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     classify.add_argument("--config", type=Path, help="config file (default: SWITCHBOARD_CONFIG)")
     classify.set_defaults(run=_classify)
+
+    agent = commands.add_parser(
+        "agent",
+        help="work a team's queue: list tickets, mark first response, resolve or release "
+        "(commands on stdin; uses KAFKA_* and SWITCHBOARD_TOPIC_PREFIX from the environment)",
+    )
+    agent.add_argument("--team", required=True, help="in-house team id, e.g. tallinn-care")
+    agent.add_argument("--agent-id", help="who is working (default: the login name)")
+    agent.set_defaults(run=_agent)
 
     walk = commands.add_parser(
         "walkthrough", help="push a handful of messages through the real services"

@@ -23,7 +23,10 @@ from switchboard.launcher import Stack
 
 #: Simulated seconds per real second: a 4-hour email target passes in 8 seconds.
 SPEED = 1800.0
-SIM_START = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)  # Black Friday morning
+# Black Friday. The services start up to 10 real s (5 simulated hours) before this
+# instant, and the messages go out then: late enough that the in-house teams in
+# Tallinn and Warsaw are at work when they arrive.
+SIM_START = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
 
 def _samples(clock: ScaledClock) -> list[tuple[str, dict[str, Any] | bytes, bool]]:

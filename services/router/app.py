@@ -2,25 +2,53 @@
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
 from fastapi import FastAPI
 
-from plumbing.codec import ModelCodec
+from plumbing.clock import Clock
 from plumbing.processor import Changelog, TransactionalProcessor
 from plumbing.runtime import ServiceRuntime, create_http_app
+from plumbing.store import StateStore
+from plumbing.table import GlobalTable
 from schemas import topics
 from schemas.config import load_config
 from schemas.queue import QueueEvent
 from schemas.tickets import TicketEvent
 from schemas.topics import dlq_name, dlq_spec, queue_name, queue_spec
-from services.router.domain.state import RoutedTicket
+from services.router.backlog import Backlog
+from services.router.domain.registry import Registry
+from services.router.domain.state import RouterRecord, decode_record, encode_record
 from services.router.handlers import RouteHandler
+from services.router.loadbook import LoadBook, decode_mirror
+from services.router.loop import TimerLoop
 from services.router.metrics import RouterMetrics
+from services.router.routing import Router
 from services.router.settings import RouterSettings
+from services.router.tables import TableDeadLetters, capacity_decoder, forecast_decoder
 
 SERVICE = "router"
 
 
-def build(settings: RouterSettings) -> tuple[FastAPI, ServiceRuntime]:
+@dataclass
+class _Hooks:
+    """Keep the load view and backlog index in step with the partitions this instance owns."""
+
+    router: Router
+    wake: asyncio.Event
+
+    def on_ready(self, partition: int, store: StateStore[Any]) -> None:
+        self.router.resync(partition, store)
+        self.wake.set()
+
+    def on_revoked(self, partition: int) -> None:
+        self.router.book.partition_revoked(partition)
+        self.router.backlog.drop(partition)
+
+
+def build(settings: RouterSettings, clock: Clock | None = None) -> tuple[FastAPI, ServiceRuntime]:
     config = load_config(settings.config_path)
     runtime = ServiceRuntime(
         SERVICE,
@@ -29,49 +57,114 @@ def build(settings: RouterSettings) -> tuple[FastAPI, ServiceRuntime]:
             topics.TICKETS,
             dlq_spec(topics.TICKETS),
             topics.ROUTER_CHANGELOG,
+            topics.TEAMS,
+            dlq_spec(topics.TEAMS),
+            topics.SLA_FORECASTS,
+            dlq_spec(topics.SLA_FORECASTS),
             *(queue_spec(team_id) for team_id in config.in_house_team_ids),
         ],
     )
+    if clock is not None:
+        runtime.clock = clock
+    metrics = RouterMetrics(runtime.registry)
+    wake = asyncio.Event()
+    registry = Registry(config.teams, config.outsourcing)
+    book = LoadBook(
+        registry,
+        max_unconfirmed=settings.router_max_unconfirmed_per_team,
+        on_change=wake.set,
+        observe_confirmation=metrics.load_view_lag.observe,
+    )
     tickets_topic = runtime.topic(topics.TICKETS.name)
-    codec = ModelCodec(RoutedTicket)
-    router = TransactionalProcessor[RoutedTicket](
+    changelog_topic = runtime.topic(topics.ROUTER_CHANGELOG.name)
+    router = Router(
+        config=config,
+        registry=registry,
+        book=book,
+        backlog=Backlog(),
+        tickets_topic=tickets_topic,
+        topic=runtime.topic,
+        metrics=metrics,
+    )
+    processor = TransactionalProcessor[RouterRecord](
         service=SERVICE,
         group_id=settings.group("switchboard-router"),
-        handler=RouteHandler(
-            config=config,
-            tickets_topic=tickets_topic,
-            topic=runtime.topic,
-            metrics=RouterMetrics(runtime.registry),
-        ),
+        handler=RouteHandler(router),
         dlq_topic=dlq_name,
         client_options=runtime.client_options,
         clock=runtime.clock,
         metrics=runtime.metrics,
-        changelog=Changelog(
-            topic=runtime.topic(topics.ROUTER_CHANGELOG.name),
-            encode=codec.encode,
-            decode=codec.decode,
-        ),
+        changelog=Changelog(topic=changelog_topic, encode=encode_record, decode=decode_record),
+        hooks=_Hooks(router, wake),
     )
     runtime.consume(
-        router,
+        processor,
         [tickets_topic],
         payload=TicketEvent,
         title="tickets:route",
-        description="Routes every opened ticket to a team.",
+        description="Routes opened, reopened and given-back tickets; tracks offers and "
+        "resolutions.",
     )
+    dead_letters = TableDeadLetters(
+        SERVICE, lambda topic: metrics.invalid_table_records.labels(topic).inc()
+    )
+    runtime.add_table(
+        GlobalTable(
+            topic=changelog_topic,
+            decode=decode_mirror,
+            client_options=runtime.client_options,
+            on_change=book.mirror_changed,
+            on_invalid=lambda record, _: metrics.invalid_table_records.labels(record.topic).inc(),
+        )
+    )
+    runtime.add_table(
+        GlobalTable(
+            topic=runtime.topic(topics.TEAMS.name),
+            decode=capacity_decoder(registry),
+            client_options=runtime.client_options,
+            on_change=book.capacity_changed,
+            on_invalid=dead_letters.on_invalid,
+        )
+    )
+    runtime.add_table(
+        GlobalTable(
+            topic=runtime.topic(topics.SLA_FORECASTS.name),
+            decode=forecast_decoder(registry),
+            client_options=runtime.client_options,
+            on_change=book.forecast_changed,
+            on_invalid=dead_letters.on_invalid,
+        )
+    )
+    _document(runtime, tickets_topic, config.in_house_team_ids)
+    metrics.outsourcing_share_limit.set(config.outsourcing.share_limit)
+
+    timers = TimerLoop(
+        router=router,
+        processor=processor,
+        dead_letters=dead_letters,
+        clock=runtime.clock,
+        wake=wake,
+        tick_seconds=settings.router_tick_seconds,
+        resolved_retention=settings.router_resolved_retention,
+        tickets_topic=tickets_topic,
+    )
+    runtime.add_loop(timers.run)
+    app = create_http_app(runtime, title="Switchboard router")
+    return app, runtime
+
+
+def _document(runtime: ServiceRuntime, tickets_topic: str, in_house: list[str]) -> None:
     runtime.document_publisher(
         tickets_topic,
         payload=TicketEvent,
         title="tickets:router",
-        description="ticket.assigned and ticket.routing_stalled, keyed by ticket id.",
+        description="ticket.assigned, ticket.routing_stalled and ticket.offer_expired, keyed "
+        "by ticket id.",
     )
-    for team_id in config.in_house_team_ids:
+    for team_id in in_house:
         runtime.document_publisher(
             runtime.topic(queue_name(team_id)),
             payload=QueueEvent,
             title=f"{queue_name(team_id)}:publish",
-            description=f"Tickets for the in-house team {team_id}.",
+            description=f"Tickets for the in-house team {team_id}: assigned, withdrawn, closed.",
         )
-    app = create_http_app(runtime, title="Switchboard router")
-    return app, runtime

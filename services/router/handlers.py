@@ -1,38 +1,46 @@
-"""Thin handler: ticket events in, routing decisions out."""
+"""Thin handlers: ticket events in, routing decisions out; and the backlog timer."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import structlog
 from pydantic import ValidationError
 
+from plumbing.logging import get_logger
 from plumbing.processor import DeadLetterError, Record, Step
-from schemas.base import TeamKind, derive_id
-from schemas.config import SwitchboardConfig
-from schemas.queue import QueuedTicket
 from schemas.tickets import (
     TICKET_EVENT,
-    RoutingStalled,
-    TicketAssigned,
+    OfferAccepted,
+    OfferExpired,
+    OfferRejected,
+    PriorityChanged,
+    TicketEvent,
     TicketOpened,
+    TicketReleased,
+    TicketReopened,
     TicketResolved,
 )
-from schemas.topics import queue_name
-from services.router.domain.policy import TicketNeeds, choose_team
-from services.router.domain.state import RoutedTicket
-from services.router.metrics import RouterMetrics
+from services.router import events
+from services.router.domain import lifecycle
+from services.router.domain.state import RouterRecord, TicketRoute
+from services.router.routing import DrainMemo, Router
+
+log = get_logger(__name__)
+
+_OUTCOME = {
+    "ticket.offer_rejected": "rejected",
+    "ticket.offer_expired": "expired",
+    "ticket.released": "released",
+}
 
 
 @dataclass
 class RouteHandler:
-    config: SwitchboardConfig
-    tickets_topic: str
-    topic: Callable[[str], str]
-    metrics: RouterMetrics
+    router: Router
 
-    def __call__(self, record: Record, step: Step[RoutedTicket]) -> None:
+    def __call__(self, record: Record, step: Step[RouterRecord]) -> None:
         try:
             event = TICKET_EVENT.validate_json(record.value or b"")
         except ValidationError as exc:
@@ -40,68 +48,136 @@ class RouteHandler:
         with structlog.contextvars.bound_contextvars(
             ticket_id=event.ticket_id, correlation_id=event.correlation_id
         ):
-            match event:
-                case TicketOpened() if event.ticket_id not in step.store:
-                    self._route(event, step)
-                case TicketResolved():
-                    step.store.delete(event.ticket_id)
-                case _:
-                    pass
+            try:
+                self._handle(event, step)
+            except Exception:
+                # The processor undoes this record's writes; keep the indexes in step.
+                step.store.record_rollback()
+                self.router.resync(step.partition, step.store)
+                raise
 
-    def _route(self, ticket: TicketOpened, step: Step[RoutedTicket]) -> None:
-        choice = choose_team(
-            self.config.teams,
-            TicketNeeds(skill=ticket.skill, channel=ticket.channel, language=ticket.language),
-        )
-        key = ticket.ticket_id.encode()
-        if choice.team is None:
-            stalled = RoutingStalled(
-                event_id=derive_id("ticket.routing_stalled", ticket.ticket_id, "1"),
-                occurred_at=step.now,
-                correlation_id=ticket.correlation_id,
-                ticket_id=ticket.ticket_id,
-                reason=choice.reason,
-            )
-            step.emit(self.tickets_topic, stalled.to_json_bytes(), key=key)
-            step.store.put(ticket.ticket_id, RoutedTicket(status="stalled"))
-            self.metrics.stalled.inc()
+    def _handle(self, event: TicketEvent, step: Step[RouterRecord]) -> None:
+        router = self.router
+        key = event.ticket_id
+        state = router.ticket(step.store, key)
+        match event:
+            case TicketOpened() if state is None:
+                opened = lifecycle.open_ticket(event, step.partition, router.config.sla)
+                router.save(step, key, None, router.route_or_wait(step, key, opened))
+            case PriorityChanged() if state is not None:
+                changed = lifecycle.reprioritise(state, event.priority, router.config.sla)
+                router.save(step, key, state, changed)
+            case OfferAccepted() if state is not None:
+                accepted = lifecycle.accept(state, event.assignment_id)
+                if accepted is None:
+                    self._stale(event.type, key, state)
+                    return
+                router.metrics.offers.labels(event.team_id, "accepted").inc()
+                router.save(step, key, state, accepted)
+            case OfferRejected() | OfferExpired() | TicketReleased() if state is not None:
+                self._give_back(event, step, state)
+            case TicketResolved() if state is not None and state.status != "resolved":
+                router.save(step, key, state, router.resolve(step, key, state, event.team_id))
+            case TicketReopened() if state is not None and state.status == "resolved":
+                reopened = lifecycle.reopen(state, event.text, event.received_at, router.config.sla)
+                router.save(step, key, state, router.route_or_wait(step, key, reopened))
+            case TicketReopened() if state is None:
+                raise DeadLetterError(
+                    "unknown_ticket",
+                    "reopened ticket is unknown to the router (never opened, or resolved "
+                    "longer ago than ROUTER_RESOLVED_RETENTION)",
+                )
+            case OfferAccepted() | OfferRejected() | TicketReleased():
+                self._stale(event.type, key, state)
+            case _:
+                pass  # the router's own events, replies, follow-ups: nothing to route
+
+    def _give_back(
+        self,
+        event: OfferRejected | OfferExpired | TicketReleased,
+        step: Step[RouterRecord],
+        state: TicketRoute,
+    ) -> None:
+        router = self.router
+        key = event.ticket_id
+        returned = lifecycle.give_back(state, event.assignment_id, step.now)
+        if returned is None:
+            # Our own ticket.offer_expired comes back after the re-route: not news.
+            if not (isinstance(event, OfferExpired) and event.actor.kind == "system"):
+                self._stale(event.type, key, state)
             return
-        team = choice.team
-        assignment_id = derive_id("assignment", ticket.ticket_id, "1")
-        assigned = TicketAssigned(
-            event_id=derive_id("ticket.assigned", ticket.ticket_id, "1"),
-            occurred_at=step.now,
-            correlation_id=ticket.correlation_id,
-            ticket_id=ticket.ticket_id,
-            assignment_id=assignment_id,
-            attempt=1,
-            team_id=team.id,
-            team_kind=team.kind,
-            mode="queue" if team.kind is TeamKind.IN_HOUSE else "offer",
-            reason=choice.reason,
+        router.metrics.offers.labels(event.team_id, _OUTCOME[event.type]).inc()
+        reason = getattr(event, "reason", "offer expired")
+        router.withdraw_from_queue(step, key, state, f"{event.type}: {reason}")
+        log.info("ticket given back; routing again", team_id=event.team_id, event_type=event.type)
+        router.save(step, key, state, router.route_or_wait(step, key, returned))
+
+    def _stale(self, event_type: str, key: str, state: TicketRoute | None) -> None:
+        self.router.metrics.stale_events.labels(event_type).inc()
+        log.warning(
+            "event about an assignment that is no longer live; nothing changes",
+            event_type=event_type,
+            status=state.status if state else "unknown ticket",
+            ticket_id=key,
         )
-        step.emit(self.tickets_topic, assigned.to_json_bytes(), key=key)
-        if team.kind is TeamKind.IN_HOUSE:
-            queued = QueuedTicket(
-                event_id=derive_id("queue.ticket_assigned", str(assignment_id)),
-                occurred_at=step.now,
-                correlation_id=ticket.correlation_id,
-                ticket_id=ticket.ticket_id,
-                assignment_id=assignment_id,
-                team_id=team.id,
-                channel=ticket.channel,
-                subject=ticket.subject,
-                text=ticket.text,
-                language=ticket.language,
-                skill=ticket.skill,
-                priority=ticket.priority,
-                customer_name=ticket.customer.name,
-            )
-            step.emit(self.topic(queue_name(team.id)), queued.to_json_bytes(), key=key)
-        step.store.put(
-            ticket.ticket_id,
-            RoutedTicket(
-                status="assigned", team_id=team.id, assignment_id=assignment_id, attempt=1
-            ),
-        )
-        self.metrics.routed.labels(team.id, team.kind.value).inc()
+
+
+class _RestoreOnFailure:
+    """Timer work: on an exception, undo the step and rebuild the partition's indexes."""
+
+    router: Router
+
+    def __call__(self, step: Step[RouterRecord]) -> None:
+        try:
+            self.work(step)
+        except Exception:
+            step.store.record_rollback()
+            step.outputs.clear()
+            self.router.resync(step.partition, step.store)
+            raise
+
+    def work(self, step: Step[RouterRecord]) -> None:
+        raise NotImplementedError
+
+
+@dataclass
+class OfferTimer(_RestoreOnFailure):
+    """Expire the partition's offers that are due; forget long-resolved tickets."""
+
+    router: Router
+    resolved_retention: timedelta
+    purge: bool = False
+
+    def work(self, step: Step[RouterRecord]) -> None:
+        router = self.router
+        partition, now = step.partition, step.now
+        for key in router.backlog.due_offers(partition, now):
+            state = router.ticket(step.store, key)
+            if state is None or state.status != "offered" or state.assignment_id is None:
+                continue
+            expired = events.offer_expired(key, state, now)
+            step.emit(router.tickets_topic, expired.to_json_bytes(), key=key.encode())
+            router.metrics.offers.labels(expired.team_id, "expired").inc()
+            router.save(step, key, state, lifecycle.give_back(state, state.assignment_id, now))
+        if self.purge:
+            for key in router.backlog.resolved_before(partition, now - self.resolved_retention):
+                router.save(step, key, router.ticket(step.store, key), None)
+
+
+@dataclass
+class BacklogDrain(_RestoreOnFailure):
+    """Try to route the given pending tickets of one partition, in the given order."""
+
+    router: Router
+    keys: list[str]
+    memo: DrainMemo
+
+    def work(self, step: Step[RouterRecord]) -> None:
+        router = self.router
+        for key in self.keys:
+            state = router.ticket(step.store, key)
+            if state is None or state.status != "pending":
+                continue
+            routed = router.route(step, key, state, self.memo)
+            if routed is not state:
+                router.save(step, key, state, routed)

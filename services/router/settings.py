@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from pydantic import Field
 
 from plumbing.settings import ServiceSettings
@@ -7,3 +9,23 @@ from plumbing.settings import ServiceSettings
 
 class RouterSettings(ServiceSettings):
     http_port: int = Field(default=8002, ge=0, le=65535)
+    router_tick_seconds: float = Field(
+        default=0.25,
+        gt=0,
+        le=5,
+        description="Real seconds between checks of the backlog and offer timeouts when "
+        "nothing wakes the timer earlier.",
+    )
+    router_max_unconfirmed_per_team: int = Field(
+        default=8,
+        ge=0,
+        description="Assignments to one team this instance may make before its load view has "
+        "read them back; bounds how far instances together can exceed a team's capacity "
+        "((instances - 1) x this). 0 disables the bound (one instance only).",
+    )
+    router_resolved_retention: timedelta = Field(
+        default=timedelta(days=7),
+        gt=timedelta(0),
+        description="How long (clock time) a resolved ticket is remembered so that a reopened "
+        "ticket can be routed again.",
+    )

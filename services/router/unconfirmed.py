@@ -1,0 +1,59 @@
+"""This instance's assignments that its load view has not read back yet (the scale-out
+capacity bound, see ``loadbook``)."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Callable
+
+
+class Unconfirmed:
+    def __init__(
+        self,
+        limit: int,
+        ttl_seconds: float,
+        monotonic: Callable[[], float],
+        observe: Callable[[float], None],
+    ) -> None:
+        self._limit = limit
+        self._ttl = ttl_seconds
+        self._monotonic = monotonic
+        self._observe = observe
+        self._by_key: dict[str, tuple[str, uuid.UUID, float]] = {}
+        self._by_team: dict[str, set[str]] = defaultdict(set)
+
+    def add(self, key: str, team_id: str, assignment: uuid.UUID) -> None:
+        self._forget(key)
+        self._by_key[key] = (team_id, assignment, self._monotonic())
+        self._by_team[team_id].add(key)
+
+    def read_back(self, key: str, assignment: uuid.UUID | None, deleted: bool) -> bool:
+        """The mirror saw ``key``: confirms the assignment it carries (or a deletion)."""
+        waiting = self._by_key.get(key)
+        if waiting is None or not (deleted or assignment == waiting[1]):
+            return False
+        self._observe(self._monotonic() - waiting[2])
+        self._forget(key)
+        return True
+
+    def at_limit(self, team_id: str) -> bool:
+        """At the limit of unconfirmed assignments to the team (0: no limit). An assignment
+        whose transaction failed is never read back: it stops counting after the TTL."""
+        if self._limit <= 0:
+            return False
+        keys = self._by_team.get(team_id)
+        if not keys or len(keys) < self._limit:
+            return False
+        oldest_allowed = self._monotonic() - self._ttl
+        for key in [k for k in keys if self._by_key[k][2] < oldest_allowed]:
+            self._forget(key)
+        return len(keys) >= self._limit
+
+    def count(self, team_id: str) -> int:
+        return len(self._by_team.get(team_id, ()))
+
+    def _forget(self, key: str) -> None:
+        entry = self._by_key.pop(key, None)
+        if entry is not None:
+            self._by_team[entry[0]].discard(key)

@@ -1,0 +1,216 @@
+"""Black Friday: in-house saturates and the router overflows before the first SLA breach;
+an SLA forecast of a miss starts overflow before in-house is even full."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from prometheus_client import generate_latest
+
+from plumbing.clock import ManualClock, ScaledClock
+from schemas.base import Channel, TeamKind
+from schemas.sla import QueueForecast, SlaBreached
+from schemas.tickets import FirstResponse, OfferAccepted, RoutingStalled, TicketAssigned
+from services.sla.app import build as build_sla
+from services.sla.settings import SlaSettings
+from tests.integration.router.support import (
+    WEDNESDAY_NOON,
+    EventLog,
+    Producer,
+    desk_config,
+    opened,
+    router_settings,
+    running_router,
+)
+
+pytestmark = [pytest.mark.kafka]
+
+SPEED = 60.0  # one simulated minute per real second
+BLACK_FRIDAY_MORNING = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)  # 10:00 in Tallinn
+
+
+async def answer_everything(
+    log: EventLog, producer: Producer, tickets: str, clock: ScaledClock
+) -> None:
+    """The agents: partners accept offers at once; every team answers 18 s (simulated) later."""
+    handled: set[uuid.UUID] = set()
+    while True:
+        for assigned in log.of(TicketAssigned):
+            if assigned.assignment_id in handled:
+                continue
+            handled.add(assigned.assignment_id)
+            asyncio.get_running_loop().create_task(_answer(assigned, producer, tickets, clock))
+        await asyncio.sleep(0.02)
+
+
+async def _answer(
+    assigned: TicketAssigned, producer: Producer, tickets: str, clock: ScaledClock
+) -> None:
+    common = {
+        "correlation_id": assigned.correlation_id,
+        "ticket_id": assigned.ticket_id,
+        "assignment_id": assigned.assignment_id,
+        "team_id": assigned.team_id,
+    }
+    if assigned.mode == "offer":
+        await producer.send(
+            tickets, OfferAccepted(event_id=uuid.uuid4(), occurred_at=clock.now(), **common)
+        )
+    await asyncio.sleep(0.3)
+    await producer.send(
+        tickets, FirstResponse(event_id=uuid.uuid4(), occurred_at=clock.now(), **common)
+    )
+
+
+async def test_black_friday_overflow_starts_before_the_first_breach(
+    kafka_bootstrap: str, topic_prefix: str, tmp_path: Path
+) -> None:
+    config = desk_config(tmp_path / "c.yaml")  # chat: 2 minutes to first response
+    real_start = time.time() + 4  # when both services are up
+    clock = ScaledClock(BLACK_FRIDAY_MORNING, real_start, SPEED)
+    shared = {
+        "clock_speed": SPEED,
+        "clock_sim_start": BLACK_FRIDAY_MORNING,
+        "clock_real_start": real_start,
+    }
+    router = router_settings(kafka_bootstrap, topic_prefix, config, **shared)
+    sla = SlaSettings.model_validate(
+        {
+            "kafka_bootstrap_servers": kafka_bootstrap,
+            "topic_prefix": topic_prefix,
+            "config_path": config,
+            **shared,
+        }
+    )
+    sla_app, sla_runtime = build_sla(sla)
+    tickets = f"{topic_prefix}tickets"
+    async with (
+        running_router(router),
+        sla_runtime.lifespan(sla_app),
+        EventLog(kafka_bootstrap, [tickets, f"{topic_prefix}sla"]) as log,
+        Producer(kafka_bootstrap) as producer,
+    ):
+        await asyncio.sleep(max(0.0, real_start - time.time()))
+        agents = asyncio.create_task(answer_everything(log, producer, tickets, clock))
+        try:
+            # 20 chats in two real seconds (one every 6 simulated seconds) against
+            # 2 in-house and 6 partner slots: the desk saturates and tickets wait.
+            surge = [opened(at=clock.now(), channel=Channel.CHAT) for _ in range(20)]
+            for ticket in surge:
+                await producer.send(tickets, ticket.model_copy(update={"received_at": clock.now()}))
+                await asyncio.sleep(0.1)
+            await log.wait_for(lambda: log.of(SlaBreached), timeout=20, what="a breach")
+        finally:
+            agents.cancel()
+
+    assignments = log.of(TicketAssigned)
+    in_house = [a for a in assignments if a.team_kind is TeamKind.IN_HOUSE]
+    overflow = [a for a in assignments if a.team_kind is TeamKind.PARTNER]
+    breaches = log.of(SlaBreached)
+    assert [a.team_id for a in in_house] == ["tallinn", "tallinn"]
+    assert overflow, "nothing overflowed to the partners"
+    assert "Tallinn Care at capacity (2/2)" in overflow[0].reason
+    first_overflow = min(a.occurred_at for a in overflow)
+    first_breach = min(b.occurred_at for b in breaches)
+    assert first_overflow < first_breach - timedelta(minutes=1)
+    # Only tickets nobody had room for breached; every assigned ticket was answered in time.
+    assigned_ids = {a.ticket_id for a in assignments if a.occurred_at < first_breach}
+    assert not assigned_ids & {b.ticket_id for b in breaches}
+    assert {b.ticket_id for b in breaches} <= {s.ticket_id for s in log.of(RoutingStalled)}
+
+
+async def test_a_forecast_of_a_miss_overflows_before_in_house_is_full(
+    kafka_bootstrap: str, topic_prefix: str, tmp_path: Path
+) -> None:
+    clock = ManualClock(WEDNESDAY_NOON)
+    settings = router_settings(kafka_bootstrap, topic_prefix, desk_config(tmp_path / "c.yaml"))
+    tickets, forecasts = f"{topic_prefix}tickets", f"{topic_prefix}sla.forecasts"
+
+    def forecast(service_level: float) -> QueueForecast:
+        return QueueForecast(
+            event_id=uuid.uuid4(),
+            occurred_at=clock.now(),
+            correlation_id="sla-forecast",
+            queue_id="tallinn/orders_shipping",
+            team_id="tallinn",
+            team_kind=TeamKind.IN_HOUSE,
+            skill="orders_shipping",
+            window_start=clock.now(),
+            window_end=clock.now() + timedelta(hours=1),
+            model="erlang_c",
+            arrival_rate_per_hour=3.0,
+            baseline_arrival_rate_per_hour=1.0,
+            service_rate_per_hour=6.0,
+            agents=2,
+            target_seconds=120,
+            target_service_level=0.8,
+            predicted_service_level=service_level,
+            predicted_wait_seconds=None,
+            predicted_breaches=4,
+            peak=True,
+        )
+
+    async with (
+        running_router(settings, clock) as runtime,
+        EventLog(kafka_bootstrap, [tickets]) as log,
+        Producer(kafka_bootstrap) as producer,
+    ):
+        await producer.send(forecasts, forecast(0.35), key="tallinn/orders_shipping")
+        early = opened(at=clock.now())
+        await producer.send(tickets, early)
+        routed = (await log.wait_for(lambda: log.assignments(early.ticket_id)))[0]
+        assert routed.team_kind is TeamKind.PARTNER
+        assert "forecast: 35% within target, 80% wanted" in routed.reason
+        tallinn = next(a for a in routed.alternatives if a.team_id == "tallinn")
+        assert tallinn.eligible
+        assert not tallinn.fits_budget
+        registry = runtime.registry
+        sample = registry.get_sample_value
+        assert sample("switchboard_router_overflow_total", {"reason": "forecast_miss"}) == 1
+
+        # The next forecast says in-house copes again: back to in-house.
+        await producer.send(forecasts, forecast(0.92), key="tallinn/orders_shipping")
+        await asyncio.sleep(1.0)  # the forecast table follows the topic
+        later = opened(at=clock.now())
+        await producer.send(tickets, later)
+        assert (await log.wait_for(lambda: log.assignments(later.ticket_id)))[
+            0
+        ].team_id == "tallinn"
+        assert (
+            sample(
+                "switchboard_router_tickets_routed_total",
+                {"team_id": "tallinn", "team_kind": "in_house"},
+            )
+            == 1
+        )
+        await asyncio.sleep(1.2)  # gauges refresh every second
+        exposed = generate_latest(registry).decode()
+        for name in (
+            "switchboard_router_tickets_routed_total",
+            "switchboard_router_pending_backlog",
+            "switchboard_router_overflow_total",
+            "switchboard_router_predicted_wait_seconds",
+            "switchboard_router_team_utilisation",
+            "switchboard_router_offers_total",
+            "switchboard_router_partner_daily_volume",
+            "switchboard_router_partner_daily_cap",
+            "switchboard_router_outsourcing_share_limit",
+        ):
+            assert f"\n{name}" in exposed, name
+        assert (
+            sample(
+                "switchboard_router_team_utilisation",
+                {"team_id": "tallinn", "team_kind": "in_house"},
+            )
+            == 0.5
+        )
+        assert sample("switchboard_router_partner_daily_volume", {"team_id": "manila"}) == 1
+        assert (
+            sample("switchboard_router_offers_total", {"team_id": "manila", "outcome": "offered"})
+            == 1
+        )
