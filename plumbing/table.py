@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 
 from plumbing.logging import get_logger
 
@@ -54,17 +55,27 @@ class GlobalTable(Generic[V]):
             isolation_level="read_committed",
             auto_offset_reset="earliest",
         )
+        partitions = await self._partitions()
+        if not partitions:
+            raise RuntimeError(f"topic {self.topic} does not exist")
         await consumer.start()
         self._consumer = consumer
-        partitions = consumer.partitions_for_topic(self.topic) or set()
-        if not partitions:
-            await consumer.stop()
-            raise RuntimeError(f"topic {self.topic} does not exist")
         assignment = [TopicPartition(self.topic, p) for p in sorted(partitions)]
         consumer.assign(assignment)
         await consumer.seek_to_beginning(*assignment)
         self._end_at_start = await consumer.end_offsets(assignment)
         self._task = asyncio.create_task(self._follow(consumer))
+
+    async def _partitions(self) -> list[int]:
+        """The topic's partitions, from the cluster (a consumer without subscriptions has
+        no metadata for the topic yet)."""
+        admin = AIOKafkaAdminClient(**self._client_options)
+        await admin.start()
+        try:
+            (description,) = await admin.describe_topics([self.topic])
+        finally:
+            await admin.close()
+        return [partition["partition"] for partition in description["partitions"]]
 
     async def stop(self) -> None:
         if self._task is not None:
