@@ -1,6 +1,14 @@
+"""The SLA service's Prometheus metrics (names fixed in METRICS.md; alert rules use them)."""
+
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+from schemas.base import SlaMetric
+from schemas.sla import QueueForecast
+
+_CLOCK_LABELS = ["metric", "channel", "team_id", "team_kind"]
+_QUEUE_LABELS = ["queue_id", "team_id", "skill"]
 
 
 class SlaMetrics:
@@ -8,11 +16,73 @@ class SlaMetrics:
         self.breaches = Counter(
             "switchboard_sla_breaches_total",
             "SLA breaches announced, by metric, channel, team and team kind.",
-            ["metric", "channel", "team_id", "team_kind"],
+            _CLOCK_LABELS,
+            registry=registry,
+        )
+        self.at_risk = Counter(
+            "switchboard_sla_at_risk_total",
+            "SLA at-risk warnings announced, by metric, channel, team and team kind.",
+            _CLOCK_LABELS,
             registry=registry,
         )
         self.open_clocks = Gauge(
             "switchboard_sla_open_clocks",
-            "Tickets with a running SLA clock on this instance.",
+            "Tickets with SLA clocks on this instance.",
             registry=registry,
         )
+        self.at_risk_open = Gauge(
+            "switchboard_sla_at_risk_open",
+            "Tickets past the at-risk share of a metric and not breached, on this instance.",
+            ["metric"],
+            registry=registry,
+        )
+        self.breach_lateness = Histogram(
+            "switchboard_sla_breach_lateness_seconds",
+            "Time from a deadline to the commit of its breach announcement.",
+            buckets=(0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 5, 10, 30, 60, 300),
+            registry=registry,
+        )
+        self.forecast_service_level = Gauge(
+            "switchboard_sla_forecast_service_level",
+            "Predicted share of the next hour's arrivals answered within target.",
+            _QUEUE_LABELS,
+            registry=registry,
+        )
+        self.forecast_target = Gauge(
+            "switchboard_sla_forecast_target_service_level",
+            "The service level the queue should reach.",
+            _QUEUE_LABELS,
+            registry=registry,
+        )
+        self.forecast_breaches = Gauge(
+            "switchboard_sla_forecast_predicted_breaches",
+            "First-response breaches predicted among the next hour's arrivals.",
+            _QUEUE_LABELS,
+            registry=registry,
+        )
+        self.forecast_peak = Gauge(
+            "switchboard_sla_forecast_peak",
+            "1 when recent arrivals exceed the baseline by the configured factor.",
+            _QUEUE_LABELS,
+            registry=registry,
+        )
+        for metric in SlaMetric:
+            self.at_risk_open.labels(metric.value).set(0)
+
+    def show_forecasts(self, forecasts: list[QueueForecast]) -> None:
+        for forecast in forecasts:
+            labels = (forecast.queue_id, forecast.team_id, forecast.skill)
+            self.forecast_service_level.labels(*labels).set(forecast.predicted_service_level)
+            self.forecast_target.labels(*labels).set(forecast.target_service_level)
+            self.forecast_breaches.labels(*labels).set(forecast.predicted_breaches)
+            self.forecast_peak.labels(*labels).set(1 if forecast.peak else 0)
+
+    def clear_forecasts(self) -> None:
+        """This instance stopped forecasting (partition 0 moved): its figures are stale."""
+        for gauge in (
+            self.forecast_service_level,
+            self.forecast_target,
+            self.forecast_breaches,
+            self.forecast_peak,
+        ):
+            gauge.clear()
