@@ -26,6 +26,8 @@ from services.sla.settings import SlaSettings
 from services.sla.timers import AnnounceDue, Forecast
 
 SERVICE = "sla"
+#: Real seconds between forecasts at least, however fast a simulated clock runs.
+MIN_FORECAST_PAUSE = 0.5
 
 
 def _same(value: bytes) -> bytes:
@@ -52,13 +54,16 @@ def build(settings: SlaSettings) -> tuple[FastAPI, ServiceRuntime]:
         ],
     )
     metrics = SlaMetrics(runtime.registry)
+    metrics.start_counters_at_zero(config.teams)
     rules = SlaRules.from_config(config.sla)
     state = SlaState()
     tickets_topic = runtime.topic(topics.TICKETS.name)
     processor = TransactionalProcessor[bytes](
         service=SERVICE,
         group_id=settings.group("switchboard-sla"),
-        handler=ClockHandler(rules=rules, state=state),
+        handler=ClockHandler(
+            rules=rules, state=state, sla_topic=runtime.topic(topics.SLA.name), metrics=metrics
+        ),
         dlq_topic=dlq_name,
         client_options=runtime.client_options,
         clock=runtime.clock,
@@ -134,7 +139,8 @@ def build(settings: SlaSettings) -> tuple[FastAPI, ServiceRuntime]:
     async def forecast() -> None:
         leader = TopicPartition(tickets_topic, 0)
         while True:
-            await asyncio.sleep(settings.forecast_interval_seconds)
+            interval = runtime.clock.real_seconds(settings.forecast_interval_seconds)
+            await asyncio.sleep(max(MIN_FORECAST_PAUSE, interval))
             if leader not in processor.owned_partitions():
                 metrics.clear_forecasts()
                 continue

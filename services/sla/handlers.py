@@ -11,9 +11,17 @@ from plumbing.logging import get_logger
 from plumbing.processor import DeadLetterError, Record, Step
 from schemas.tickets import TICKET_EVENT, TicketOpened, TicketReopened
 from services.sla.domain import encoding
-from services.sla.domain.clocks import SlaRules, TicketClocks
+from services.sla.domain.announcements import Announcement, overdue, to_event
+from services.sla.domain.clocks import SlaRules, TicketClocks, to_ms
 from services.sla.domain.history import QueueTally
-from services.sla.domain.lifecycle import Transition, apply, open_ticket, reopen_ticket
+from services.sla.domain.lifecycle import (
+    Transition,
+    apply,
+    event_time_ms,
+    open_ticket,
+    reopen_ticket,
+)
+from services.sla.metrics import SlaMetrics, count_announced
 from services.sla.partitions import PartitionState, SlaState, tally_key
 
 log = get_logger(__name__)
@@ -23,6 +31,8 @@ log = get_logger(__name__)
 class ClockHandler:
     rules: SlaRules
     state: SlaState
+    sla_topic: str
+    metrics: SlaMetrics
 
     def __call__(self, record: Record, step: Step[bytes]) -> None:
         try:
@@ -35,20 +45,22 @@ class ClockHandler:
         ):
             raw = step.store.get(ticket_id)
             old = self._decode(ticket_id, raw)
+            late: list[Announcement] = []
             match event:
                 case TicketOpened() if old is None:
                     transition = Transition(open_ticket(self.rules, event))
                 case TicketReopened() if old is None:
                     transition = Transition(reopen_ticket(self.rules, event))
-                case TicketOpened() | TicketReopened():
-                    transition = apply(self.rules, old, event) if old else Transition(None)
                 case _ if old is None:
                     return  # a ticket this service never saw opened, or already resolved
                 case _:
-                    transition = apply(self.rules, old, event)
+                    at = min(event_time_ms(event), to_ms(step.now))
+                    current, late = overdue(self.rules, old, at)
+                    transition = apply(self.rules, current, event)
             new = transition.clocks
             if new == old and not transition.served:
                 return
+            self._announce(step, old, late)
             new_raw = None if new is None else encoding.encode(new)
             if new_raw is None:
                 step.store.delete(ticket_id)
@@ -57,6 +69,17 @@ class ClockHandler:
             partition = self.state.partition(step.partition)
             self._count_queues(step, partition, old, new, served=transition.served)
             partition.track(ticket_id, raw if old is not None else None, new_raw)
+
+    def _announce(
+        self, step: Step[bytes], clocks: TicketClocks | None, late: list[Announcement]
+    ) -> None:
+        """Breaches the event revealed (its time is past a deadline no timer saw)."""
+        if clocks is None:
+            return
+        for announcement in late:
+            event = to_event(clocks, announcement, step.now)
+            step.emit(self.sla_topic, event.to_json_bytes(), key=clocks.ticket_id.encode())
+            count_announced(self.metrics, event, step.now)
 
     @staticmethod
     def _decode(ticket_id: str, raw: bytes | None) -> TicketClocks | None:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
-from schemas.base import SlaMetric
-from schemas.sla import QueueForecast
+from schemas.base import Channel, SlaMetric
+from schemas.config.teams import TeamConfig
+from schemas.sla import QueueForecast, SlaAtRisk, SlaBreached
 
+UNASSIGNED = "unassigned"
 _CLOCK_LABELS = ["metric", "channel", "team_id", "team_kind"]
 _QUEUE_LABELS = ["queue_id", "team_id", "skill"]
 
@@ -69,6 +73,16 @@ class SlaMetrics:
         for metric in SlaMetric:
             self.at_risk_open.labels(metric.value).set(0)
 
+    def start_counters_at_zero(self, teams: list[TeamConfig]) -> None:
+        """Create every label set the counters can have at 0, so that ``increase()`` and
+        ``rate()`` see the first breach of a team instead of a series born at 1."""
+        owners = [(team.id, team.kind.value) for team in teams] + [(UNASSIGNED, UNASSIGNED)]
+        for metric in SlaMetric:
+            for channel in Channel:
+                for team_id, kind in owners:
+                    self.breaches.labels(metric.value, channel.value, team_id, kind)
+                    self.at_risk.labels(metric.value, channel.value, team_id, kind)
+
     def show_forecasts(self, forecasts: list[QueueForecast]) -> None:
         for forecast in forecasts:
             labels = (forecast.queue_id, forecast.team_id, forecast.skill)
@@ -86,3 +100,17 @@ class SlaMetrics:
             self.forecast_peak,
         ):
             gauge.clear()
+
+
+def count_announced(metrics: SlaMetrics, event: SlaAtRisk | SlaBreached, now: datetime) -> None:
+    labels = (
+        event.metric.value,
+        event.channel.value,
+        event.team_id or UNASSIGNED,
+        event.team_kind.value if event.team_kind else UNASSIGNED,
+    )
+    if isinstance(event, SlaBreached):
+        metrics.breaches.labels(*labels).inc()
+        metrics.breach_lateness.observe(max(0.0, (now - event.deadline).total_seconds()))
+    else:
+        metrics.at_risk.labels(*labels).inc()

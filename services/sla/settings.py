@@ -13,5 +13,6 @@ class SlaSettings(ServiceSettings):
     forecast_interval_seconds: float = Field(
         default=30.0,
         gt=0,
-        description="How often queue forecasts are made and published (real time).",
+        description="How often queue forecasts are made and published (in the service "
+        "clock's seconds, so a simulation speeds them up too).",
     )

@@ -17,7 +17,7 @@ from services.sla.domain.announcements import due, to_event
 from services.sla.domain.clocks import SlaRules, to_ms
 from services.sla.domain.history import QueueTally, TeamHistory, sum_tallies
 from services.sla.domain.queues import Staffing, advance_history, forecast_team
-from services.sla.metrics import SlaMetrics
+from services.sla.metrics import SlaMetrics, count_announced
 from services.sla.partitions import SlaState, due_of, history_key, tally_key
 
 #: At most this many tickets announced in one transaction; the rest go in the next,
@@ -65,17 +65,7 @@ class AnnounceDue:
     def count(self, metrics: SlaMetrics, now: datetime) -> None:
         """Count what was announced, once its transaction committed."""
         for event in self.announced:
-            labels = (
-                event.metric.value,
-                event.channel.value,
-                event.team_id or "unassigned",
-                event.team_kind.value if event.team_kind else "unassigned",
-            )
-            if isinstance(event, SlaBreached):
-                metrics.breaches.labels(*labels).inc()
-                metrics.breach_lateness.observe(max(0.0, (now - event.deadline).total_seconds()))
-            else:
-                metrics.at_risk.labels(*labels).inc()
+            count_announced(metrics, event, now)
 
 
 @dataclass

@@ -54,6 +54,27 @@ def due(
     return clocks, announcements
 
 
+def overdue(
+    rules: SlaRules, clocks: TicketClocks, at_ms: int
+) -> tuple[TicketClocks, list[Announcement]]:
+    """Breaches whose deadline passed by ``at_ms`` and were not announced yet.
+
+    An event is applied only after these: a reply that comes after the deadline (read
+    late, e.g. after a restart, before any timer saw the deadline) must not hide the
+    breach it ends. Warnings are not caught up: the event decides whether they matter.
+    """
+    announcements: list[Announcement] = []
+    for metric in SlaMetric:
+        clock = clocks.clock(metric)
+        if clock.running and not clock.breached and at_ms >= clock.deadline_ms:
+            used = used_at(rules, clock, at_ms)
+            announcements.append(Announcement(BREACHED, metric, clock, _share(used, clock)))
+            clocks = clocks.with_clock(
+                metric, replace(clock, breached=True, warned=True, at_risk_ms=0)
+            )
+    return clocks, announcements
+
+
 def _share(used_ms: int, clock: MetricClock) -> float:
     return max(0.0, used_ms / clock.budget_ms) if clock.budget_ms else 1.0
 

@@ -6,7 +6,7 @@ default: eight bytes a key instead of a ~100-byte heap tuple), and a bucket whos
 has come is moved into a small heap ordered by each key's exact due instant. Entries are
 never removed when a ticket changes (lazy invalidation): whoever changes a key's due
 instant pushes the new one, and an entry whose key now falls due later (or never) is
-dropped when its bucket comes up. Callers re-check what they pop.
+dropped when its bucket comes up or when it is popped.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ class DeadlineIndex:
     def pop_due(
         self, now_ms: int, due_of: Callable[[str], int | None], limit: int | None = None
     ) -> list[str]:
-        """Keys that may be due by ``now_ms`` (at most ``limit``), each once, earliest first.
+        """Keys due by ``now_ms`` (at most ``limit``), each once, earliest first.
 
         ``due_of(key)`` gives a key's current due instant (None: nothing due).
         """
@@ -71,7 +71,9 @@ class DeadlineIndex:
             if limit is not None and len(popped) >= limit:
                 break
             _, key = heapq.heappop(self._near)
-            popped[key] = None
+            due = due_of(key)
+            if due is not None and due <= now_ms:
+                popped[key] = None
         return list(popped)
 
     def __len__(self) -> int:

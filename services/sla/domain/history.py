@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 #: A gap between two looks longer than this is not integrated into busy time: nobody
 #: watched the queue (the forecaster was down or moving).
-MAX_GAP_MS = 5 * 60 * 1000
+MAX_GAP_MS = 15 * 60 * 1000
 
 
 class _Model(BaseModel):
@@ -107,8 +107,10 @@ class TeamHistory(_Model):
         if not first_look and self.last_at_ms is not None:
             elapsed = now_ms - self.last_at_ms
             if 0 < elapsed <= MAX_GAP_MS:
-                waiting = sum(total.waiting for total in totals.values())
-                bucket.busy_ms += min(servers, waiting) * elapsed
+                # Busy servers between the two looks, by the trapezoid rule.
+                before = min(servers, sum(total.waiting for total in self.seen.values()))
+                after = min(servers, sum(total.waiting for total in totals.values()))
+                bucket.busy_ms += (before + after) * elapsed // 2
         self.seen = {queue_id: total.model_copy(deep=True) for queue_id, total in totals.items()}
         self.last_at_ms = now_ms
         if self.since_ms is None:

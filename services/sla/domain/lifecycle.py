@@ -106,6 +106,13 @@ def reopen_ticket(rules: SlaRules, reopened: TicketReopened) -> TicketClocks:
     return _start_next_round(rules, clocks, at)
 
 
+def event_time_ms(event: TicketEvent) -> int:
+    """When the event happened: a customer message when it was received."""
+    if isinstance(event, MessageAdded | TicketReopened | TicketOpened):
+        return to_ms(event.received_at)
+    return to_ms(event.occurred_at)
+
+
 def apply(rules: SlaRules, clocks: TicketClocks, event: TicketEvent) -> Transition:
     """The clocks after ``event`` (any ticket event but ``ticket.opened``)."""
     transition = Transition(clocks)
