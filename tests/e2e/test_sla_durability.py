@@ -50,7 +50,8 @@ async def test_breach_exactly_once_and_never_after_a_first_response(
     lateness = sorted((b.occurred_at - b.deadline).total_seconds() for b in breaches)
     assert lateness[0] >= 0
     assert lateness[-1] < 1.0, f"breaches announced up to {lateness[-1]:.2f} s late"
-    metrics = httpx.get(f"{sla.url}/metrics").text
+    async with httpx.AsyncClient() as client:
+        metrics = (await client.get(f"{sla.url}/metrics")).text
     assert (
         'switchboard_sla_breaches_total{channel="email",metric="first_response",'
         'team_id="tallinn-care",team_kind="in_house"} 12.0'
