@@ -66,16 +66,23 @@ class GlobalTable(Generic[V]):
         self._end_at_start = await consumer.end_offsets(assignment)
         self._task = asyncio.create_task(self._follow(consumer))
 
-    async def _partitions(self) -> list[int]:
+    async def _partitions(self, wait_s: float = 10.0) -> list[int]:
         """The topic's partitions, from the cluster (a consumer without subscriptions has
-        no metadata for the topic yet)."""
+        no metadata for the topic yet). A topic created a moment ago may take a little
+        while to show its partitions: ask again until ``wait_s`` has passed."""
         admin = AIOKafkaAdminClient(**self._client_options)
         await admin.start()
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + wait_s
         try:
-            (description,) = await admin.describe_topics([self.topic])
+            while True:
+                (description,) = await admin.describe_topics([self.topic])
+                partitions = [p["partition"] for p in description["partitions"]]
+                if partitions or loop.time() >= give_up:
+                    return partitions
+                await asyncio.sleep(0.2)
         finally:
             await admin.close()
-        return [partition["partition"] for partition in description["partitions"]]
 
     async def stop(self) -> None:
         if self._task is not None:
