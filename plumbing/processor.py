@@ -37,6 +37,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListen
 from plumbing.clock import Clock
 from plumbing.deadletter import dead_letter
 from plumbing.logging import get_logger
+from plumbing.memory import release_free_memory
 from plumbing.metrics import ProcessorMetrics
 from plumbing.store import StateStore
 
@@ -477,6 +478,7 @@ class TransactionalProcessor(Generic[V]):
                     restored += 1
         finally:
             await _quietly(consumer.stop())
+        release_free_memory()  # the fetch buffers and per-record garbage of the restore
         self._metrics.restore_seconds.labels(self.service).observe(time.perf_counter() - started)
         self._metrics.restored_records.labels(self.service).inc(restored)
         return store

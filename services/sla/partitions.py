@@ -20,6 +20,9 @@ log = get_logger(__name__)
 #: Store keys that are not ticket ids (ticket ids cannot contain '/').
 TALLY_PREFIX = "queue/"
 HISTORY_PREFIX = "history/"
+#: Deadline index buckets: coarse, because each partition's index spans days of
+#: deadlines and every bucket costs a list; exact order comes from the near heap.
+INDEX_BUCKET_MS = 10_000
 
 
 def tally_key(queue_id: str) -> str:
@@ -43,7 +46,7 @@ def due_of(store: StateStore[bytes], key: str) -> int | None:
 
 @dataclass
 class PartitionState:
-    index: DeadlineIndex = field(default_factory=DeadlineIndex)
+    index: DeadlineIndex = field(default_factory=lambda: DeadlineIndex(INDEX_BUCKET_MS))
     tickets: int = 0
     at_risk: Counter[SlaMetric] = field(default_factory=Counter)
     dirty_queues: set[str] = field(default_factory=set)
@@ -52,10 +55,13 @@ class PartitionState:
         """Keep counts and the index in step with a ticket record that changed."""
         self.tickets += (new is not None) - (old is not None)
         if old is not None:
-            self.at_risk.subtract(encoding.at_risk_open(old))
+            _, at_risk = encoding.scan(old)
+            if at_risk:
+                self.at_risk.subtract(at_risk)
         if new is not None:
-            self.at_risk.update(encoding.at_risk_open(new))
-            due = encoding.next_due_ms(new)
+            due, at_risk = encoding.scan(new)
+            if at_risk:
+                self.at_risk.update(at_risk)
             if due is not None:
                 self.index.push(due, key)
 
@@ -63,7 +69,7 @@ class PartitionState:
 class SlaState:
     """Per-partition memory of this instance; the processor's ``ProcessorHooks``."""
 
-    def __init__(self, bucket_ms: int = 1000) -> None:
+    def __init__(self, bucket_ms: int = INDEX_BUCKET_MS) -> None:
         self._bucket_ms = bucket_ms
         self.partitions: dict[int, PartitionState] = {}
 

@@ -73,7 +73,6 @@ class TicketClocks:
     tier: CustomerTier
     marketplace: str | None
     skill: str
-    opened_ms: int
     cycle: str = ""  # "" in the ticket's first life; the reopening event's id after
     round: int = 0  # next-response rounds started so far
     team_id: str | None = None

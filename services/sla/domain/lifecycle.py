@@ -74,7 +74,6 @@ def open_ticket(rules: SlaRules, opened: TicketOpened) -> TicketClocks:
         tier=opened.customer.tier,
         marketplace=opened.marketplace,
         skill=opened.skill,
-        opened_ms=at,
     )
     policy = rules.policy(clocks, at)
     first = start(rules, policy, FR, at)
@@ -97,7 +96,6 @@ def reopen_ticket(rules: SlaRules, reopened: TicketReopened) -> TicketClocks:
         tier=CustomerTier.STANDARD,
         marketplace=None,
         skill="",
-        opened_ms=at,
         cycle=reopened.event_id.hex,
         first_response=MetricClock(phase=Phase.STOPPED),  # answered in its first life
     )
