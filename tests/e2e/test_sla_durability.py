@@ -12,12 +12,19 @@ from pathlib import Path
 import httpx
 import pytest
 
+from schemas.config import load_config
+from schemas.sla import SLA_FORECAST_EVENT
 from switchboard.launcher import ServiceProcess
+from tests.conftest import SAMPLE_CONFIG
 from tests.e2e.sla_support import Desk, breached_once, ids, now, sla_env, sla_process
+from tests.support.kafka_io import read_until
 
 pytestmark = [pytest.mark.kafka, pytest.mark.e2e, pytest.mark.slow]
 
 S = timedelta(seconds=1)
+QUEUES = {
+    f"{team.id}/{skill}" for team in load_config(SAMPLE_CONFIG).teams for skill in team.skills
+}
 
 
 @pytest.fixture
@@ -59,6 +66,17 @@ async def test_breach_exactly_once_and_never_after_a_first_response(
     assert 'switchboard_sla_forecast_service_level{queue_id="tallinn-care/orders_shipping"' in (
         metrics
     )
+    forecasts = await read_until(
+        kafka_bootstrap,
+        [f"{topic_prefix}sla.forecasts"],
+        lambda records: len({r.key for r in records}) >= len(QUEUES),
+        timeout=20,
+        grace=0,
+    )
+    events = [SLA_FORECAST_EVENT.validate_json(r.value) for r in forecasts]
+    assert {e.queue_id for e in events} == QUEUES
+    assert all(0 <= e.predicted_service_level <= 1 for e in events)
+    assert {e.team_kind.value for e in events} == {"in_house", "partner"}
 
 
 async def test_a_kill_in_the_middle_of_a_run_loses_and_duplicates_nothing(

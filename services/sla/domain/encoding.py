@@ -10,9 +10,9 @@ deadline index after a restore fast.
 
 Layout (little endian): a 9-byte header, one 30-byte block per started clock (bit mask
 in the header; first response, next response, resolution), then UTF-8 strings with a
-one-byte length (255: a two-byte length follows): correlation id (16 raw bytes
-instead when it is a UUID), skill, marketplace,
-team id, cycle, and a table of the policy and calendar ids the clocks refer to by index.
+one-byte length (255: a two-byte length follows): correlation id (16 raw bytes instead
+when it is a UUID), skill, marketplace, team id, cycle, and a table of the policy and
+calendar ids the clocks refer to by index.
 """
 
 from __future__ import annotations
