@@ -286,8 +286,7 @@ def main() -> None:
     if args.part in ("1", "both"):
         print(f"Part 1: timer alone, {args.tickets:,} open tickets, {DUE:,} due within a minute")
         for name, lateness in timer_alone(args.tickets, args.lead).items():
-            print(f"  {name:<22} announced {len(lateness):>7,}", end="")
-            _row("", lateness)
+            _row(f"{name}: {len(lateness):,} breaches", lateness)
     if args.part in ("2", "both"):
         asyncio.run(service_run(args.lead))
 
