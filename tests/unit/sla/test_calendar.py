@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from schemas.config.calendars import BusinessCalendar
@@ -127,6 +127,7 @@ INSTANTS = st.integers(utc("2026-01-01 00:00"), utc("2028-12-31 00:00"))
 DURATIONS = st.integers(0, 30 * 24 * H)
 
 
+@settings(deadline=None)  # timing is the benchmarks' business
 @given(CALENDARS, INSTANTS, DURATIONS)
 def test_between_undoes_add(calendar: Calendar, start: int, duration: int) -> None:
     end = calendar.add(start, duration)
@@ -134,6 +135,7 @@ def test_between_undoes_add(calendar: Calendar, start: int, duration: int) -> No
     assert calendar.between(start, end) == duration
 
 
+@settings(deadline=None)  # timing is the benchmarks' business
 @given(CALENDARS, INSTANTS, DURATIONS)
 def test_between_undoes_subtract(calendar: Calendar, end: int, duration: int) -> None:
     start = calendar.subtract(end, duration)
@@ -141,12 +143,14 @@ def test_between_undoes_subtract(calendar: Calendar, end: int, duration: int) ->
     assert calendar.between(start, end) == duration
 
 
+@settings(deadline=None)  # timing is the benchmarks' business
 @given(CALENDARS, INSTANTS, DURATIONS, DURATIONS)
 def test_add_is_monotonic(calendar: Calendar, start: int, first: int, second: int) -> None:
     shorter, longer = sorted((first, second))
     assert calendar.add(start, shorter) <= calendar.add(start, longer)
 
 
+@settings(deadline=None)  # timing is the benchmarks' business
 @given(CALENDARS, INSTANTS, DURATIONS, DURATIONS)
 def test_between_adds_up_and_never_exceeds_elapsed_time(
     calendar: Calendar, start: int, first: int, second: int
@@ -158,6 +162,7 @@ def test_between_adds_up_and_never_exceeds_elapsed_time(
     assert 0 <= total <= end - start
 
 
+@settings(deadline=None)  # timing is the benchmarks' business
 @given(INSTANTS, st.integers(1, 10 * 24 * H))
 def test_a_deadline_lands_inside_working_time(start: int, duration: int) -> None:
     end = OFFICE.add(start, duration)

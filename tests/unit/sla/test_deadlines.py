@@ -3,7 +3,7 @@ checked against a plain dict of due instants."""
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.sla.domain.deadlines import DeadlineIndex
@@ -63,6 +63,7 @@ OPS = st.lists(
 )
 
 
+@settings(deadline=None)  # timing is the benchmarks' business
 @given(OPS, st.sampled_from([1, 100, 1000, 7000]))
 def test_every_due_key_is_popped_once_it_is_due(
     ops: list[tuple[str, str, int]], bucket: int

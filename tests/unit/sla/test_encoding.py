@@ -4,7 +4,7 @@ what the index reads from the fixed part agrees with the decoded clocks."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from schemas.base import Channel, CustomerTier, Priority, SlaMetric, TeamKind
@@ -56,6 +56,7 @@ TICKETS = st.builds(
 )
 
 
+@settings(deadline=None)  # timing is the benchmarks' business
 @given(TICKETS)
 def test_round_trip(clocks: TicketClocks) -> None:
     packed = encoding.encode(clocks)
@@ -63,6 +64,7 @@ def test_round_trip(clocks: TicketClocks) -> None:
     assert encoding.is_clock_record(packed)
 
 
+@settings(deadline=None)  # timing is the benchmarks' business
 @given(TICKETS)
 def test_the_fixed_part_tells_what_is_due_and_at_risk(clocks: TicketClocks) -> None:
     packed = encoding.encode(clocks)

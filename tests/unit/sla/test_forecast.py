@@ -7,7 +7,7 @@ import math
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from schemas.base import TeamKind
@@ -34,6 +34,7 @@ def test_erlang_c_known_values(servers: int, load: float, expected: float) -> No
     assert erlang_c(servers, load) == pytest.approx(expected, abs=5e-4)
 
 
+@settings(deadline=None)  # timing is the benchmarks' business
 @given(st.integers(1, 60), st.floats(0.01, 0.99))
 def test_erlang_c_agrees_with_its_closed_form(servers: int, utilisation: float) -> None:
     load = servers * utilisation
