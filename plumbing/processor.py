@@ -37,6 +37,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListen
 from plumbing.clock import Clock
 from plumbing.deadletter import dead_letter
 from plumbing.logging import get_logger
+from plumbing.memory import release_free_memory
 from plumbing.metrics import ProcessorMetrics
 from plumbing.store import StateStore
 
@@ -124,6 +125,9 @@ class _Task(Generic[V]):
     ready: bool = False
     revoked: bool = False
     recovery: asyncio.Task[None] | None = None
+    catch_up_to: int | None = None  # input end offset to reach after (re)opening
+    catch_up_seen: int = 0  # consecutive looks that found the position there
+    caught_up: bool = False
 
 
 class TransactionalProcessor(Generic[V]):
@@ -168,6 +172,43 @@ class TransactionalProcessor(Generic[V]):
     def store(self, tp: TopicPartition) -> StateStore[V] | None:
         task = self._tasks.get(tp)
         return task.store if task and task.ready else None
+
+    async def caught_up(self, tp: TopicPartition) -> bool:
+        """True once partition ``tp`` was read up to where its input ended when it became
+        ready (after its state was restored).
+
+        Work driven by time, such as a timer announcing deadlines, waits for this: input
+        still waiting in the partition (a reply sent while this instance was down) may
+        change the state the timer would act on.
+        """
+        task = self._tasks.get(tp)
+        consumer = self._consumer
+        if task is None or not task.ready or consumer is None:
+            return False
+        if task.caught_up:
+            return True
+        if task.lock.locked() or tp not in consumer.assignment():
+            return False
+        try:
+            if task.catch_up_to is None:
+                ends = await asyncio.wait_for(consumer.end_offsets([tp]), self._timeout)
+                task.catch_up_to = ends[tp]
+            position = await asyncio.wait_for(consumer.position(tp), self._timeout)
+        except Exception as exc:
+            log.debug(
+                "catch-up check failed", topic=tp.topic, partition=tp.partition, error=repr(exc)
+            )
+            return False
+        if position < task.catch_up_to or task.lock.locked():
+            task.catch_up_seen = 0
+            return False
+        # Records fetched a moment ago may still be on their way to process(): the
+        # partition counts as caught up on the second look in a row.
+        task.catch_up_seen += 1
+        task.caught_up = task.catch_up_seen >= 2
+        if task.caught_up:
+            log.info("partition caught up", topic=tp.topic, partition=tp.partition)
+        return task.caught_up
 
     @property
     def healthy(self) -> bool:
@@ -395,6 +436,9 @@ class TransactionalProcessor(Generic[V]):
             raise
         task.producer = producer
         task.store = store
+        task.catch_up_to = None
+        task.catch_up_seen = 0
+        task.caught_up = False
         task.ready = True
         if self._hooks is not None:
             self._hooks.on_ready(tp.partition, store)
@@ -434,6 +478,7 @@ class TransactionalProcessor(Generic[V]):
                     restored += 1
         finally:
             await _quietly(consumer.stop())
+        release_free_memory()  # the fetch buffers and per-record garbage of the restore
         self._metrics.restore_seconds.labels(self.service).observe(time.perf_counter() - started)
         self._metrics.restored_records.labels(self.service).inc(restored)
         return store

@@ -49,6 +49,8 @@ class StateStore(Generic[V]):
                 yield key
 
     def __len__(self) -> int:
+        if not self._batch and not self._record:
+            return len(self._committed)  # the usual case between transactions: O(1)
         return sum(1 for _ in self.keys())
 
     # -- staging -----------------------------------------------------------------

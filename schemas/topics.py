@@ -120,6 +120,13 @@ SLA_CHANGELOG = TopicSpec(
     description="The SLA service's clocks of every open ticket.",
     compacted=True,
 )
+SLA_QUEUE_STATS = TopicSpec(
+    name="sla.queue-stats",
+    partitions=1,
+    description="Each tickets partition's running counts per queue (arrived, served, "
+    "waiting), keyed '<queue_id>@<partition>': what the SLA forecaster sums.",
+    compacted=True,
+)
 TEAMS = TopicSpec(
     name="teams",
     partitions=1,
@@ -176,6 +183,7 @@ STATIC_TOPICS: tuple[TopicSpec, ...] = (
     SLA_FORECASTS,
     dlq_spec(SLA_FORECASTS),
     SLA_CHANGELOG,
+    SLA_QUEUE_STATS,
     TEAMS,
     dlq_spec(TEAMS),
     CUSTOMERS,

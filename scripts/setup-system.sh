@@ -7,6 +7,8 @@ declare -A needed=(
   [java]=openjdk-17-jdk-headless
   [javac]=openjdk-17-jdk-headless
   [mvn]=maven
+  [promtool]=prometheus                 # alert rule tests and the Prometheus e2e test
+  [amtool]=prometheus-alertmanager      # Alertmanager config and routing tests
 )
 
 missing=()
@@ -24,3 +26,7 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${packages[@]}"
+# Tests run their own Prometheus on a free port; the packages' system daemons are not needed.
+if [[ -d /run/systemd/system ]]; then
+  systemctl disable --now prometheus prometheus-alertmanager 2>/dev/null || true
+fi

@@ -4,22 +4,38 @@ from __future__ import annotations
 
 import asyncio
 
+from aiokafka import TopicPartition
 from fastapi import FastAPI
 
-from plumbing.codec import ModelCodec
 from plumbing.processor import Changelog, TransactionalProcessor
 from plumbing.runtime import ServiceRuntime, create_http_app
+from plumbing.table import GlobalTable
 from schemas import topics
-from schemas.config import load_config
-from schemas.sla import SlaEvent
+from schemas.base import SlaMetric
+from schemas.config import SwitchboardConfig, load_config
+from schemas.sla import SlaEvent, SlaForecastEvent
+from schemas.teams import TEAM_EVENT, TeamCapacity
 from schemas.tickets import TicketEvent
 from schemas.topics import dlq_name, dlq_spec
-from services.sla.domain.clocks import TicketClocks
-from services.sla.handlers import BreachTimer, ClockHandler
+from services.sla.domain.clocks import SlaRules, to_ms
+from services.sla.domain.history import QueueTally
+from services.sla.handlers import ClockHandler
 from services.sla.metrics import SlaMetrics
+from services.sla.partitions import SlaState
 from services.sla.settings import SlaSettings
+from services.sla.timers import AnnounceDue, Forecast
 
 SERVICE = "sla"
+#: Real seconds between forecasts at least, however fast a simulated clock runs.
+MIN_FORECAST_PAUSE = 0.5
+
+
+def _same(value: bytes) -> bytes:
+    return value
+
+
+def _team_capacity(value: bytes) -> TeamCapacity:
+    return TEAM_EVENT.validate_json(value)
 
 
 def build(settings: SlaSettings) -> tuple[FastAPI, ServiceRuntime]:
@@ -27,50 +43,117 @@ def build(settings: SlaSettings) -> tuple[FastAPI, ServiceRuntime]:
     runtime = ServiceRuntime(
         SERVICE,
         settings,
-        topics=[topics.TICKETS, dlq_spec(topics.TICKETS), topics.SLA, topics.SLA_CHANGELOG],
+        topics=[
+            topics.TICKETS,
+            dlq_spec(topics.TICKETS),
+            topics.SLA,
+            topics.SLA_FORECASTS,
+            topics.SLA_CHANGELOG,
+            topics.SLA_QUEUE_STATS,
+            topics.TEAMS,
+        ],
     )
     metrics = SlaMetrics(runtime.registry)
+    metrics.start_counters_at_zero(config.teams)
+    rules = SlaRules.from_config(config.sla)
+    state = SlaState()
     tickets_topic = runtime.topic(topics.TICKETS.name)
-    sla_topic = runtime.topic(topics.SLA.name)
-    codec = ModelCodec(TicketClocks)
-    clocks = TransactionalProcessor[TicketClocks](
+    processor = TransactionalProcessor[bytes](
         service=SERVICE,
         group_id=settings.group("switchboard-sla"),
-        handler=ClockHandler(config=config),
+        handler=ClockHandler(
+            rules=rules, state=state, sla_topic=runtime.topic(topics.SLA.name), metrics=metrics
+        ),
         dlq_topic=dlq_name,
         client_options=runtime.client_options,
         clock=runtime.clock,
         metrics=runtime.metrics,
+        # Clock records are already compact bytes (services/sla/domain/encoding.py).
         changelog=Changelog(
-            topic=runtime.topic(topics.SLA_CHANGELOG.name),
-            encode=codec.encode,
-            decode=codec.decode,
+            topic=runtime.topic(topics.SLA_CHANGELOG.name), encode=_same, decode=_same
         ),
+        hooks=state,
     )
     runtime.consume(
-        clocks,
+        processor,
         [tickets_topic],
         payload=TicketEvent,
         title="tickets:sla",
-        description="Starts, updates and stops the SLA clocks of every ticket.",
+        description="Starts, pauses, stops and re-targets the SLA clocks of every ticket.",
     )
+    sla_topic = runtime.topic(topics.SLA.name)
+    stats_topic = runtime.topic(topics.SLA_QUEUE_STATS.name)
+    forecasts_topic = runtime.topic(topics.SLA_FORECASTS.name)
     runtime.document_publisher(
         sla_topic,
         payload=SlaEvent,
         title="sla:publish",
         description="sla.at_risk and sla.breached, keyed by ticket id.",
     )
-    timer = BreachTimer(sla_topic=sla_topic, metrics=metrics)
+    runtime.document_publisher(
+        forecasts_topic,
+        payload=SlaForecastEvent,
+        title="sla.forecasts:publish",
+        description="Next-hour forecast per queue (team x skill), keyed by queue id.",
+    )
+    stats = GlobalTable[QueueTally](
+        topic=stats_topic,
+        decode=QueueTally.model_validate_json,
+        client_options=runtime.client_options,
+    )
+    capacity = GlobalTable[TeamCapacity](
+        topic=runtime.topic(topics.TEAMS.name),
+        decode=_team_capacity,
+        client_options=runtime.client_options,
+    )
+    runtime.add_table(stats)
+    runtime.add_table(capacity)
 
-    async def announce_due_breaches() -> None:
+    async def announce(tp: TopicPartition) -> None:
+        if not await processor.caught_up(tp):
+            return
+        while True:
+            work = AnnounceDue(
+                rules=rules, state=state, sla_topic=sla_topic, stats_topic=stats_topic
+            )
+            if await processor.transact(tp, work):
+                work.count(metrics, runtime.clock.now())
+            if not work.saturated:
+                return
+
+    async def announce_due() -> None:
         while True:
             await asyncio.sleep(settings.tick_seconds)
-            for tp in clocks.owned_partitions():
-                await clocks.transact(tp, timer)
-            metrics.open_clocks.set(
-                sum(len(store) for tp in clocks.owned_partitions() if (store := clocks.store(tp)))
-            )
+            now_ms = to_ms(runtime.clock.now())
+            due = [
+                tp
+                for tp in processor.owned_partitions()
+                if (part := state.partitions.get(tp.partition)) is not None
+                and (part.index.has_due(now_ms) or part.dirty_queues)
+            ]
+            await asyncio.gather(*(announce(tp) for tp in due))
+            metrics.open_clocks.set(state.open_tickets())
+            for metric in SlaMetric:
+                metrics.at_risk_open.labels(metric.value).set(state.at_risk_open(metric))
 
-    runtime.add_loop(announce_due_breaches)
+    async def forecast() -> None:
+        leader = TopicPartition(tickets_topic, 0)
+        while True:
+            interval = runtime.clock.real_seconds(settings.forecast_interval_seconds)
+            await asyncio.sleep(max(MIN_FORECAST_PAUSE, interval))
+            if leader not in processor.owned_partitions():
+                metrics.clear_forecasts()
+                continue
+            work = Forecast(
+                config=config, stats=stats, capacity=capacity, forecasts_topic=forecasts_topic
+            )
+            if await processor.transact(leader, work):
+                metrics.show_forecasts(work.forecasts)
+
+    runtime.add_loop(announce_due)
+    runtime.add_loop(forecast)
     app = create_http_app(runtime, title="Switchboard SLA")
     return app, runtime
+
+
+__all__ = ["SERVICE", "SwitchboardConfig", "build"]

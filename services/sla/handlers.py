@@ -1,4 +1,4 @@
-"""Thin handlers: ticket events update clocks; the timer announces what fell due."""
+"""Thin handler: ticket events move the clocks in the store, and the queue tallies."""
 
 from __future__ import annotations
 
@@ -7,24 +7,34 @@ from dataclasses import dataclass
 import structlog
 from pydantic import ValidationError
 
+from plumbing.logging import get_logger
 from plumbing.processor import DeadLetterError, Record, Step
-from schemas.config import SwitchboardConfig
-from schemas.tickets import (
-    TICKET_EVENT,
-    FirstResponse,
-    TicketAssigned,
-    TicketOpened,
-    TicketResolved,
+from schemas.tickets import TICKET_EVENT, TicketOpened, TicketReopened
+from services.sla.domain import encoding
+from services.sla.domain.announcements import Announcement, overdue, to_event
+from services.sla.domain.clocks import SlaRules, TicketClocks, to_ms
+from services.sla.domain.history import QueueTally
+from services.sla.domain.lifecycle import (
+    Transition,
+    apply,
+    event_time_ms,
+    open_ticket,
+    reopen_ticket,
 )
-from services.sla.domain.clocks import TicketClocks, due_breach, start_clocks
-from services.sla.metrics import SlaMetrics
+from services.sla.metrics import SlaMetrics, count_announced
+from services.sla.partitions import PartitionState, SlaState, tally_key
+
+log = get_logger(__name__)
 
 
 @dataclass
 class ClockHandler:
-    config: SwitchboardConfig
+    rules: SlaRules
+    state: SlaState
+    sla_topic: str
+    metrics: SlaMetrics
 
-    def __call__(self, record: Record, step: Step[TicketClocks]) -> None:
+    def __call__(self, record: Record, step: Step[bytes]) -> None:
         try:
             event = TICKET_EVENT.validate_json(record.value or b"")
         except ValidationError as exc:
@@ -33,42 +43,85 @@ class ClockHandler:
         with structlog.contextvars.bound_contextvars(
             ticket_id=ticket_id, correlation_id=event.correlation_id
         ):
-            clocks = step.store.get(ticket_id)
+            raw = step.store.get(ticket_id)
+            old = self._decode(ticket_id, raw)
+            late: list[Announcement] = []
             match event:
-                case TicketOpened() if clocks is None:
-                    step.store.put(ticket_id, start_clocks(self.config.sla, event))
-                case TicketAssigned() if clocks is not None:
-                    step.store.put(
-                        ticket_id,
-                        clocks.model_copy(
-                            update={"team_id": event.team_id, "team_kind": event.team_kind}
-                        ),
-                    )
-                case FirstResponse() | TicketResolved() if clocks is not None:
-                    step.store.delete(ticket_id)
+                case TicketOpened() if old is None:
+                    transition = Transition(open_ticket(self.rules, event))
+                case TicketReopened() if old is None:
+                    transition = Transition(reopen_ticket(self.rules, event))
+                case _ if old is None:
+                    return  # a ticket this service never saw opened, or already resolved
                 case _:
-                    pass
+                    at = min(event_time_ms(event), to_ms(step.now))
+                    current, late = overdue(self.rules, old, at)
+                    transition = apply(self.rules, current, event)
+            new = transition.clocks
+            if new == old and not transition.served:
+                return
+            self._announce(step, old, late)
+            new_raw = None if new is None else encoding.encode(new)
+            if new_raw is None:
+                step.store.delete(ticket_id)
+            else:
+                step.store.put(ticket_id, new_raw)
+            partition = self.state.partition(step.partition)
+            self._count_queues(step, partition, old, new, served=transition.served)
+            partition.track(ticket_id, raw if old is not None else None, new_raw)
+
+    def _announce(
+        self, step: Step[bytes], clocks: TicketClocks | None, late: list[Announcement]
+    ) -> None:
+        """Breaches the event revealed (its time is past a deadline no timer saw)."""
+        if clocks is None:
+            return
+        for announcement in late:
+            event = to_event(clocks, announcement, step.now)
+            step.emit(self.sla_topic, event.to_json_bytes(), key=clocks.ticket_id.encode())
+            count_announced(self.metrics, event, step.now)
+
+    @staticmethod
+    def _decode(ticket_id: str, raw: bytes | None) -> TicketClocks | None:
+        if raw is None:
+            return None
+        try:
+            return encoding.decode(ticket_id, raw)
+        except encoding.ClockRecordError as exc:
+            log.error("unreadable clock record replaced", error=str(exc))
+            return None
+
+    @staticmethod
+    def _count_queues(
+        step: Step[bytes],
+        partition: PartitionState,
+        old: TicketClocks | None,
+        new: TicketClocks | None,
+        *,
+        served: bool,
+    ) -> None:
+        """Arrivals, services and waiting tickets per queue, for the forecasts."""
+        left = old.queue_id if old is not None and old.in_queue else None
+        joined = new.queue_id if new is not None and new.in_queue else None
+        if left == joined and not served:
+            return
+        if left is not None:
+            tally = _tally(step, left)
+            tally.leave(served=served)
+            _save(step, partition, tally)
+        if joined is not None and new is not None:
+            tally = _tally(step, joined)
+            tally.arrive(new.first_response.budget_ms // 1000)
+            _save(step, partition, tally)
 
 
-@dataclass
-class BreachTimer:
-    sla_topic: str
-    metrics: SlaMetrics
+def _tally(step: Step[bytes], queue_id: str) -> QueueTally:
+    raw = step.store.get(tally_key(queue_id))
+    if raw is None:
+        return QueueTally(queue_id=queue_id, partition=step.partition)
+    return QueueTally.model_validate_json(raw)
 
-    def __call__(self, step: Step[TicketClocks]) -> None:
-        for ticket_id in list(step.store.keys()):
-            clocks = step.store.get(ticket_id)
-            if clocks is None:
-                continue
-            breach = due_breach(clocks, step.now)
-            if breach is None:
-                continue
-            step.emit(self.sla_topic, breach.to_json_bytes(), key=ticket_id.encode())
-            step.store.put(ticket_id, clocks.model_copy(update={"first_response_breached": True}))
-            self.metrics.breaches.labels(
-                breach.metric.value,
-                breach.channel.value,
-                breach.team_id or "unassigned",
-                breach.team_kind.value if breach.team_kind else "unassigned",
-            ).inc()
-        step.store.record_done()
+
+def _save(step: Step[bytes], partition: PartitionState, tally: QueueTally) -> None:
+    step.store.put(tally_key(tally.queue_id), tally.model_dump_json().encode())
+    partition.dirty_queues.add(tally.queue_id)

@@ -12,10 +12,13 @@ from tests.conftest import SAMPLE_CONFIG
 
 
 def write_config(path: Path, *, first_response: str) -> Path:
-    """The sample config with every first-response target set to ``first_response``."""
+    """The sample config with every first-response target set to ``first_response``, in
+    calendar hours (whatever the date, season or business calendar)."""
     config = yaml.safe_load(SAMPLE_CONFIG.read_text())
-    for policy in config["sla"]["policies"]:
+    sla = config["sla"]
+    for policy in [*sla["policies"], *(p for s in sla.get("seasons", []) for p in s["policies"])]:
         policy["first_response"] = first_response
+        policy.pop("business_hours", None)
     path.write_text(yaml.safe_dump(config))
     return path
 

@@ -1,6 +1,9 @@
-"""Which SLA policy applies to a ticket."""
+"""Which SLA policy applies to a ticket (the rule itself lives with the config, in
+``SlaConfig.policy_for``, so that the router reads the same targets)."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from schemas.base import Channel, CustomerTier, Priority
 from schemas.config.sla import SlaConfig, SlaPolicy
@@ -13,15 +16,10 @@ def policy_for(
     priority: Priority,
     tier: CustomerTier,
     marketplace: str | None,
+    at: datetime | None = None,
 ) -> SlaPolicy:
-    """The first policy whose match fits; the last policy is the fallback."""
-    for policy in config.policies:
-        match = policy.match
-        if (
-            (not match.channels or channel in match.channels)
-            and (not match.priorities or priority in match.priorities)
-            and (not match.tiers or tier in match.tiers)
-            and (not match.marketplaces or marketplace in match.marketplaces)
-        ):
-            return policy
-    return config.policies[-1]
+    """The first policy whose match fits (a season's first while it lasts at ``at``);
+    the last base policy is the fallback."""
+    return config.policy_for(
+        channel=channel, priority=priority, tier=tier, marketplace=marketplace, at=at
+    )

@@ -1,0 +1,163 @@
+"""The SLA handler and timer work on a store, without Kafka: bytes in, clocks and queue
+tallies in the store, announcements out once, state rebuilt after a restore."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from prometheus_client import CollectorRegistry
+
+from plumbing.processor import DeadLetterError, Output, Step
+from plumbing.store import StateStore
+from schemas.base import TeamKind
+from schemas.sla import SLA_EVENT, SlaBreached
+from schemas.tickets import TicketEvent
+from services.sla.domain import encoding
+from services.sla.domain.history import QueueTally
+from services.sla.handlers import ClockHandler
+from services.sla.metrics import SlaMetrics
+from services.sla.partitions import SlaState, tally_key
+from services.sla.timers import AnnounceDue
+from tests.unit.sla.story import RULES, T0, Story
+
+
+class FakeRecord:
+    def __init__(self, value: bytes, offset: int = 0) -> None:
+        self.topic = "tickets"
+        self.partition = 0
+        self.offset = offset
+        self.key: bytes | None = b"t-1"
+        self.value: bytes | None = value
+
+
+class Desk:
+    """One partition of the SLA service, driven by hand."""
+
+    def __init__(self) -> None:
+        self.store = StateStore[bytes]()
+        self.state = SlaState()
+        self.registry = CollectorRegistry()
+        self.metrics = SlaMetrics(self.registry)
+        self.handler = ClockHandler(
+            rules=RULES, state=self.state, sla_topic="sla", metrics=self.metrics
+        )
+        self.outputs: list[Output] = []
+
+    def send(self, event: TicketEvent, now: datetime | None = None) -> None:
+        step = Step[bytes](partition=0, store=self.store, now=now or event.occurred_at)
+        self.handler(FakeRecord(event.to_json_bytes()), step)
+        self.store.commit()
+        self.outputs += step.outputs
+
+    def tick(self, now: datetime) -> AnnounceDue:
+        step = Step[bytes](partition=0, store=self.store, now=now)
+        work = AnnounceDue(rules=RULES, state=self.state, sla_topic="sla", stats_topic="stats")
+        work(step)
+        self.store.commit()
+        work.count(self.metrics, now)
+        self.outputs += step.outputs
+        return work
+
+    def sla_events(self) -> list[object]:
+        return [SLA_EVENT.validate_json(o.value or b"") for o in self.outputs if o.topic == "sla"]
+
+    def sample(self, name: str, **labels: str) -> float:
+        value = self.registry.get_sample_value(name, labels)
+        return value or 0.0
+
+
+def test_bytes_that_are_no_ticket_event_are_dead_lettered() -> None:
+    desk = Desk()
+    step = Step[bytes](partition=0, store=desk.store, now=T0)
+    with pytest.raises(DeadLetterError) as refused:
+        desk.handler(FakeRecord(b'{"type": "ticket.opened"}'), step)
+    assert refused.value.kind == "schema_violation"
+
+
+def test_breach_is_announced_once_with_the_team_and_counted() -> None:
+    desk = Desk()
+    story = Story()
+    desk.send(story.opened(0))
+    desk.send(story.opened(0))  # a duplicate changes nothing
+    desk.send(story.assigned(1, "nearshore-bpo", TeamKind.PARTNER))
+    for minutes in (100, 192, 200, 240, 241, 500):
+        desk.tick(T0 + timedelta(minutes=minutes))
+    events = desk.sla_events()
+    assert [e.type for e in events] == ["sla.at_risk", "sla.breached"]  # type: ignore[attr-defined]
+    breach = events[1]
+    assert isinstance(breach, SlaBreached)
+    assert (breach.team_id, breach.team_kind) == ("nearshore-bpo", TeamKind.PARTNER)
+    labels = {
+        "metric": "first_response",
+        "channel": "email",
+        "team_id": "nearshore-bpo",
+        "team_kind": "partner",
+    }
+    assert desk.sample("switchboard_sla_breaches_total", **labels) == 1
+    assert desk.sample("switchboard_sla_at_risk_total", **labels) == 1
+    assert desk.sample("switchboard_sla_breach_lateness_seconds_count") == 1
+    stored = encoding.decode("t-1", desk.store.get("t-1") or b"")
+    assert stored.first_response.breached
+
+
+def test_a_first_response_read_late_announces_the_breach_it_ends() -> None:
+    desk = Desk()
+    story = Story()
+    desk.send(story.opened(0))
+    desk.send(story.first_response(300), now=T0 + timedelta(hours=9))
+    desk.tick(T0 + timedelta(hours=10))
+    assert [e.metric.value for e in desk.sla_events()] == ["first_response"]  # type: ignore[attr-defined]
+
+
+def test_queue_tallies_follow_arrivals_services_and_releases() -> None:
+    desk = Desk()
+    first, second = Story("t-1"), Story("t-2")
+    desk.send(first.opened(0))
+    desk.send(second.opened(0))
+    desk.send(first.assigned(1))
+    desk.send(second.assigned(1))
+    desk.send(first.first_response(5))
+    desk.send(second.released(6))
+    tally = QueueTally.model_validate_json(
+        desk.store.get(tally_key("tallinn-care/orders_shipping")) or b""
+    )
+    assert (tally.arrivals, tally.served, tally.waiting) == ({14400: 2}, 1, 0)
+    desk.tick(T0 + timedelta(minutes=7))
+    published = [o for o in desk.outputs if o.topic == "stats"]
+    assert [o.key for o in published] == [b"tallinn-care/orders_shipping@0"]
+    assert desk.state.partition(0).dirty_queues == set()
+
+
+def test_state_rebuilt_after_a_restore_announces_what_the_old_one_would() -> None:
+    desk = Desk()
+    for number in range(5):
+        story = Story(f"t-{number}")
+        desk.send(story.opened(number * 10))
+    desk.tick(T0 + timedelta(hours=4))  # t-0 breaches; the others only warn
+    restored = StateStore[bytes]()
+    keys = list(desk.store.keys())
+    for key in keys:
+        restored.restore(key, desk.store.get(key))
+    fresh = Desk()
+    fresh.store = restored
+    fresh.state.on_ready(0, restored)
+    assert fresh.state.open_tickets() == 5
+    assert fresh.state.at_risk_open(encoding.METRICS[0]) == 4
+    fresh.tick(T0 + timedelta(hours=5))
+    breached = sorted(e.ticket_id for e in fresh.sla_events() if isinstance(e, SlaBreached))
+    assert breached == ["t-1", "t-2", "t-3", "t-4"]
+
+
+def test_resolving_forgets_the_ticket_and_its_counts() -> None:
+    desk = Desk()
+    story = Story()
+    desk.send(story.opened(0))
+    desk.tick(T0 + timedelta(hours=3, minutes=30))
+    assert desk.state.at_risk_open(encoding.METRICS[0]) == 1
+    desk.send(story.resolved(220))
+    assert desk.store.get("t-1") is None
+    assert desk.state.open_tickets() == 0
+    assert desk.state.at_risk_open(encoding.METRICS[0]) == 0
+    desk.tick(T0 + timedelta(days=9))
+    assert [e.type for e in desk.sla_events()] == ["sla.at_risk"]  # type: ignore[attr-defined]
