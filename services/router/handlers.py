@@ -62,10 +62,10 @@ class RouteHandler:
         state = router.ticket(step.store, key)
         match event:
             case TicketOpened() if state is None:
-                opened = lifecycle.open_ticket(event, step.partition, router.config.sla)
+                opened = lifecycle.open_ticket(event, step.partition, router.sla)
                 router.save(step, key, None, router.route_or_wait(step, key, opened))
             case PriorityChanged() if state is not None:
-                changed = lifecycle.reprioritise(state, event.priority, router.config.sla)
+                changed = lifecycle.reprioritise(state, event.priority, router.sla)
                 router.save(step, key, state, changed)
             case OfferAccepted() if state is not None:
                 accepted = lifecycle.accept(state, event.assignment_id)
@@ -79,7 +79,7 @@ class RouteHandler:
             case TicketResolved() if state is not None and state.status != "resolved":
                 router.save(step, key, state, router.resolve(step, key, state, event.team_id))
             case TicketReopened() if state is not None and state.status == "resolved":
-                reopened = lifecycle.reopen(state, event.text, event.received_at, router.config.sla)
+                reopened = lifecycle.reopen(state, event.text, event.received_at, router.sla)
                 router.save(step, key, state, router.route_or_wait(step, key, reopened))
             case TicketReopened() if state is None:
                 raise DeadLetterError(

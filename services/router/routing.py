@@ -4,7 +4,7 @@ backlog index in step with the store, routing attempts, and what they emit."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from plumbing.processor import Step
@@ -14,6 +14,7 @@ from schemas.topics import queue_name
 from services.router import events
 from services.router.backlog import Backlog
 from services.router.domain import lifecycle, tally
+from services.router.domain.budget import SlaTargets
 from services.router.domain.policy import Decision, decide
 from services.router.domain.registry import Registry, TeamProfile, TicketProfile
 from services.router.domain.state import PartitionTally, RouterRecord, TicketRoute, tally_key
@@ -34,6 +35,10 @@ class Router:
     tickets_topic: str
     topic: Callable[[str], str]
     metrics: RouterMetrics
+    sla: SlaTargets = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.sla = SlaTargets.from_config(self.config.sla)
 
     # -- state ---------------------------------------------------------------------
     def ticket(self, store: StateStore[RouterRecord], key: str) -> TicketRoute | None:

@@ -1,56 +1,75 @@
 """How long a ticket may wait for its first response: its SLA budget.
 
-The target comes from the SLA config (first matching policy, the last one as the
-fallback: the same rule the SLA service applies). A marketplace's own
-``reply_deadline`` tightens it. The budget left is measured from ``now``, so a
-ticket re-routed after a rejected offer has less of it.
+The deadline is the one the SLA service will hold the ticket to: the policy in
+force when the message arrived (``SlaConfig.policy_for``, seasons included), its
+first-response target counted in its business calendar's working time
+(``schemas.working_time``), tightened by a marketplace's own ``reply_deadline``.
+The budget left is measured from ``now``, so a ticket re-routed after a rejected
+offer has less of it.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from schemas.base import Channel, CustomerTier, Priority
 from schemas.config.sla import SlaConfig, SlaPolicy
+from schemas.working_time import AROUND_THE_CLOCK, Calendar, calendars_from_config
 
 
-def first_response_policy(
-    config: SlaConfig,
-    *,
-    channel: Channel,
-    priority: Priority,
-    tier: CustomerTier,
-    marketplace: str | None,
-) -> SlaPolicy:
-    for policy in config.policies:
-        match = policy.match
-        if (
-            (not match.channels or channel in match.channels)
-            and (not match.priorities or priority in match.priorities)
-            and (not match.tiers or tier in match.tiers)
-            and (not match.marketplaces or marketplace in match.marketplaces)
-        ):
-            return policy
-    return config.policies[-1]
+@dataclass(frozen=True)
+class SlaTargets:
+    """The SLA config with its calendars compiled once."""
 
+    config: SlaConfig
+    calendars: dict[str, Calendar]
 
-def first_response_deadline(
-    config: SlaConfig,
-    *,
-    channel: Channel,
-    priority: Priority,
-    tier: CustomerTier,
-    marketplace: str | None,
-    received_at: datetime,
-    reply_deadline: datetime | None,
-) -> datetime:
-    policy = first_response_policy(
-        config, channel=channel, priority=priority, tier=tier, marketplace=marketplace
-    )
-    deadline = received_at + policy.first_response
-    if reply_deadline is not None and reply_deadline < deadline:
-        return reply_deadline
-    return deadline
+    @classmethod
+    def from_config(cls, config: SlaConfig) -> SlaTargets:
+        return cls(config, calendars_from_config(config.calendars))
+
+    def first_response_policy(
+        self,
+        *,
+        channel: Channel,
+        priority: Priority,
+        tier: CustomerTier,
+        marketplace: str | None,
+        received_at: datetime,
+    ) -> SlaPolicy:
+        return self.config.policy_for(
+            channel=channel, priority=priority, tier=tier, marketplace=marketplace, at=received_at
+        )
+
+    def first_response_deadline(
+        self,
+        *,
+        channel: Channel,
+        priority: Priority,
+        tier: CustomerTier,
+        marketplace: str | None,
+        received_at: datetime,
+        reply_deadline: datetime | None,
+    ) -> datetime:
+        policy = self.first_response_policy(
+            channel=channel,
+            priority=priority,
+            tier=tier,
+            marketplace=marketplace,
+            received_at=received_at,
+        )
+        calendar = (
+            self.calendars.get(policy.business_hours, AROUND_THE_CLOCK)
+            if policy.business_hours
+            else AROUND_THE_CLOCK
+        )
+        start_ms = round(received_at.timestamp() * 1000)
+        target_ms = round(policy.first_response.total_seconds() * 1000)
+        deadline = datetime.fromtimestamp(calendar.add(start_ms, target_ms) / 1000, UTC)
+        if reply_deadline is not None and reply_deadline < deadline:
+            return reply_deadline
+        return deadline
 
 
 def budget_left(deadline: datetime, now: datetime) -> float:

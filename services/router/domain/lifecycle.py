@@ -13,9 +13,8 @@ import uuid
 from datetime import datetime
 
 from schemas.base import Priority, TeamKind, derive_id
-from schemas.config.sla import SlaConfig
 from schemas.tickets import TicketOpened
-from services.router.domain.budget import budget_left, first_response_deadline
+from services.router.domain.budget import SlaTargets, budget_left
 from services.router.domain.policy import RoutingRequest
 from services.router.domain.registry import TeamProfile, TicketProfile
 from services.router.domain.state import TicketFacts, TicketRoute
@@ -25,7 +24,7 @@ def assignment_id(ticket_id: str, attempt: int) -> uuid.UUID:
     return derive_id("assignment", ticket_id, str(attempt))
 
 
-def open_ticket(opened: TicketOpened, partition: int, sla: SlaConfig) -> TicketRoute:
+def open_ticket(opened: TicketOpened, partition: int, sla: SlaTargets) -> TicketRoute:
     facts = TicketFacts(
         correlation_id=opened.correlation_id,
         channel=opened.channel,
@@ -37,8 +36,7 @@ def open_ticket(opened: TicketOpened, partition: int, sla: SlaConfig) -> TicketR
         marketplace=opened.marketplace,
         received_at=opened.received_at,
         reply_deadline=opened.reply_deadline,
-        first_response_due=first_response_deadline(
-            sla,
+        first_response_due=sla.first_response_deadline(
             channel=opened.channel,
             priority=opened.priority,
             tier=opened.customer.tier,
@@ -139,11 +137,10 @@ def resolve(state: TicketRoute, now: datetime) -> TicketRoute:
     )
 
 
-def reopen(state: TicketRoute, text: str, received_at: datetime, sla: SlaConfig) -> TicketRoute:
+def reopen(state: TicketRoute, text: str, received_at: datetime, sla: SlaTargets) -> TicketRoute:
     """The customer wrote again after resolution: a new first-response clock starts."""
     facts = state.facts
-    due = first_response_deadline(
-        sla,
+    due = sla.first_response_deadline(
         channel=facts.channel,
         priority=facts.priority,
         tier=facts.tier,
@@ -173,10 +170,9 @@ def reopen(state: TicketRoute, text: str, received_at: datetime, sla: SlaConfig)
     )
 
 
-def reprioritise(state: TicketRoute, priority: Priority, sla: SlaConfig) -> TicketRoute:
+def reprioritise(state: TicketRoute, priority: Priority, sla: SlaTargets) -> TicketRoute:
     facts = state.facts
-    due = first_response_deadline(
-        sla,
+    due = sla.first_response_deadline(
         channel=facts.channel,
         priority=priority,
         tier=facts.tier,

@@ -16,7 +16,7 @@ from enum import IntEnum
 
 from schemas.base import Channel, CustomerTier, Priority, SlaMetric, TeamKind
 from schemas.config.sla import SlaConfig, SlaPolicy
-from services.sla.domain.calendar import AROUND_THE_CLOCK, Calendar, calendars_from_config
+from schemas.working_time import AROUND_THE_CLOCK, Calendar, calendars_from_config
 
 
 def to_ms(moment: datetime) -> int:

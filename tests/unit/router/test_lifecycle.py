@@ -12,13 +12,14 @@ from schemas.config import load_config
 from schemas.customers import Customer
 from schemas.tickets import TicketOpened
 from services.router.domain import lifecycle
-from services.router.domain.budget import budget_left, first_response_policy
+from services.router.domain.budget import SlaTargets, budget_left
 from services.router.domain.registry import Registry
 from tests.conftest import SAMPLE_CONFIG
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 CONFIG = load_config(SAMPLE_CONFIG)
 REGISTRY = Registry(CONFIG.teams, CONFIG.outsourcing)
+TARGETS = SlaTargets.from_config(CONFIG.sla)
 
 
 def opened(**overrides: object) -> TicketOpened:
@@ -40,21 +41,41 @@ def opened(**overrides: object) -> TicketOpened:
 
 
 def test_budget_comes_from_the_first_matching_sla_policy() -> None:
-    state = lifecycle.open_ticket(opened(), 0, CONFIG.sla)
+    state = lifecycle.open_ticket(opened(), 0, TARGETS)
     assert state.facts.first_response_due == NOW + timedelta(minutes=2)  # chat: PT2M
-    email = lifecycle.open_ticket(opened(channel=Channel.EMAIL), 0, CONFIG.sla)
+    email = lifecycle.open_ticket(opened(channel=Channel.EMAIL), 0, TARGETS)
     assert email.facts.first_response_due == NOW + timedelta(hours=4)  # default
     request = lifecycle.routing_request(state, NOW + timedelta(seconds=30))
     assert request.budget_seconds == 90
     assert budget_left(state.facts.first_response_due, NOW + timedelta(hours=1)) == 0
-    policy = first_response_policy(
-        CONFIG.sla,
+    policy = TARGETS.first_response_policy(
         channel=Channel.SOCIAL,
         priority=Priority.LOW,
         tier=CustomerTier.VIP,
         marketplace=None,
+        received_at=NOW,
     )
     assert policy.id == "default"
+
+
+def test_the_budget_follows_the_season_and_its_business_calendar() -> None:
+    # Christmas season: standard email gets 8 working hours of the Tallinn office
+    # (Mon-Fri 08:00-12:00 and 12:30-18:00 local, UTC+2 in winter).
+    friday_evening = datetime(2026, 12, 25, 15, 0, tzinfo=UTC)  # 17:00 local, Christmas Day
+    state = lifecycle.open_ticket(
+        opened(channel=Channel.EMAIL, received_at=friday_evening), 0, TARGETS
+    )
+    # Christmas Day and Boxing Day (Saturday) are Estonian holidays; Sunday is closed:
+    # the 8 hours run Monday 28 Dec 08:00-12:00 and 12:30-16:30 local.
+    assert state.facts.first_response_due == datetime(2026, 12, 28, 14, 30, tzinfo=UTC)
+    before_season = lifecycle.open_ticket(
+        opened(channel=Channel.EMAIL, received_at=datetime(2026, 12, 18, 15, 0, tzinfo=UTC)),
+        0,
+        TARGETS,
+    )
+    assert before_season.facts.first_response_due == datetime(
+        2026, 12, 18, 19, 0, tzinfo=UTC
+    )  # base policy: 4 calendar hours
 
 
 def test_a_marketplace_reply_deadline_tightens_the_budget() -> None:
@@ -62,17 +83,17 @@ def test_a_marketplace_reply_deadline_tightens_the_budget() -> None:
     state = lifecycle.open_ticket(
         opened(channel=Channel.MARKETPLACE, marketplace="allegro", reply_deadline=deadline),
         0,
-        CONFIG.sla,
+        TARGETS,
     )
     assert state.facts.first_response_due == deadline  # not the policy's 12 h
-    reprioritised = lifecycle.reprioritise(state, Priority.HIGH, CONFIG.sla)
+    reprioritised = lifecycle.reprioritise(state, Priority.HIGH, TARGETS)
     assert reprioritised.facts.first_response_due == deadline
     assert reprioritised.facts.priority is Priority.HIGH
 
 
 def test_offer_accept_reject_and_never_back_to_the_same_team() -> None:
     partner = REGISTRY.by_id["nearshore-bpo"]
-    state = lifecycle.assign(lifecycle.open_ticket(opened(), 0, CONFIG.sla), "t-1", partner, NOW)
+    state = lifecycle.assign(lifecycle.open_ticket(opened(), 0, TARGETS), "t-1", partner, NOW)
     assert state.status == "offered"
     assert state.offer_expires_at == NOW + timedelta(minutes=3)
     assert state.assignment_id == lifecycle.assignment_id("t-1", 1)
@@ -95,14 +116,14 @@ def test_offer_accept_reject_and_never_back_to_the_same_team() -> None:
 
 def test_resolve_then_reopen_starts_a_new_clock_without_the_old_text() -> None:
     team = REGISTRY.by_id["tallinn-care"]
-    state = lifecycle.assign(lifecycle.open_ticket(opened(), 0, CONFIG.sla), "t-1", team, NOW)
+    state = lifecycle.assign(lifecycle.open_ticket(opened(), 0, TARGETS), "t-1", team, NOW)
     assert state.status == "queued"
     later = NOW + timedelta(minutes=9)
     assert lifecycle.held_seconds(state, later) == 540
     resolved = lifecycle.resolve(state, later)
     assert not resolved.holds_slot
     assert resolved.facts.text == ""
-    reopened = lifecycle.reopen(resolved, "It broke again", NOW + timedelta(days=1), CONFIG.sla)
+    reopened = lifecycle.reopen(resolved, "It broke again", NOW + timedelta(days=1), TARGETS)
     assert reopened.status == "pending"
     assert reopened.facts.text == "It broke again"
     assert reopened.facts.first_response_due == NOW + timedelta(days=1, minutes=2)
@@ -115,8 +136,8 @@ def test_resolve_then_reopen_starts_a_new_clock_without_the_old_text() -> None:
 def test_backlog_order_is_priority_then_age(
     priority: Priority, minutes_old: int, before: bool
 ) -> None:
-    reference = lifecycle.open_ticket(opened(priority=Priority.NORMAL), 0, CONFIG.sla)
+    reference = lifecycle.open_ticket(opened(priority=Priority.NORMAL), 0, TARGETS)
     other = lifecycle.open_ticket(
-        opened(priority=priority, received_at=NOW - timedelta(minutes=minutes_old)), 0, CONFIG.sla
+        opened(priority=priority, received_at=NOW - timedelta(minutes=minutes_old)), 0, TARGETS
     )
     assert (lifecycle.backlog_order(other) < lifecycle.backlog_order(reference)) is before

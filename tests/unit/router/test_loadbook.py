@@ -16,7 +16,7 @@ from services.router.domain.registry import Registry
 from services.router.domain.state import PartitionTally, TicketRoute, encode_record, tally_key
 from services.router.loadbook import LoadBook, decode_mirror
 from tests.conftest import SAMPLE_CONFIG
-from tests.unit.router.test_lifecycle import opened
+from tests.unit.router.test_lifecycle import TARGETS, opened
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 CONFIG = load_config(SAMPLE_CONFIG)
@@ -34,7 +34,7 @@ class Clock:
 
 
 def routed(ticket_id: str, partition: int, team_id: str = "tallinn-care") -> TicketRoute:
-    state = lifecycle.open_ticket(opened(ticket_id=ticket_id), partition, CONFIG.sla)
+    state = lifecycle.open_ticket(opened(ticket_id=ticket_id), partition, TARGETS)
     return lifecycle.assign(state, ticket_id, REGISTRY.by_id[team_id], NOW)
 
 

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from schemas.config.calendars import BusinessCalendar
-from services.sla.domain.calendar import AROUND_THE_CLOCK, BusinessHours, Calendar
+from schemas.working_time import AROUND_THE_CLOCK, BusinessHours, Calendar
 from services.sla.domain.clocks import to_ms
 
 TALLINN = ZoneInfo("Europe/Tallinn")

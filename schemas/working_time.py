@@ -1,5 +1,10 @@
-"""Working time: how far a budget reaches from an instant, and how much of it lies between
-two instants. Instants and durations are integer milliseconds since the Unix epoch (UTC).
+"""Working time of the config's business calendars: how far a budget reaches from an
+instant, and how much of it lies between two instants. Instants and durations are
+integer milliseconds since the Unix epoch (UTC).
+
+It lives with the contract because two services read it: the SLA service runs its
+clocks on it, and the router computes the same first-response deadline to know a
+ticket's budget.
 
 Shifts are written in local wall time and converted per day with ``zoneinfo``, so a
 shift on a DST day is as long as the wall clock says: 01:00-05:00 lasts three hours on
