@@ -32,7 +32,7 @@ from datetime import datetime, timedelta
 
 from pydantic import ValidationError
 
-from schemas.base import Channel, SlaMetric
+from schemas.base import Channel, Priority, SlaMetric
 from schemas.dlq import DeadLetter
 from schemas.inbound import PAYLOAD_BY_CHANNEL, InboundPayload, SocialPayload
 from schemas.sla import SLA_EVENT, SlaBreached
@@ -42,6 +42,7 @@ from schemas.tickets import (
     MessageAdded,
     OfferExpired,
     OfferRejected,
+    PriorityChanged,
     TicketAssigned,
     TicketEvent,
     TicketOpened,
@@ -80,6 +81,8 @@ class TicketBook:
     live_assignment: str | None = None
     first_response_at: datetime | None = None
     resolved: bool = False
+    reopened: bool = False
+    priority: Priority = Priority.NORMAL
     breaches: Counter[SlaMetric] = field(default_factory=Counter)
     breach_deadlines: dict[SlaMetric, datetime] = field(default_factory=dict)
     opened: TicketOpened | None = None
@@ -161,15 +164,19 @@ class Ledger:
         match event:
             case TicketOpened():
                 self._opened(book, event)
-            case MessageAdded() | TicketReopened():
+            case MessageAdded():
                 self._message(book, event.source_message_id)
-                if isinstance(event, TicketReopened):
-                    book.resolved = False
+            case TicketReopened():
+                self._message(book, event.source_message_id)
+                book.resolved, book.reopened = False, True
+            case PriorityChanged():
+                book.priority = event.priority
             case TicketAssigned():
                 self._assigned(book, event)
-            case OfferRejected() | OfferExpired() | TicketReleased():
-                if book.live_assignment == str(event.assignment_id):
-                    book.live_assignment = None
+            case OfferRejected() | OfferExpired() | TicketReleased() if book.live_assignment == str(
+                event.assignment_id
+            ):
+                book.live_assignment = None
             case FirstResponse():
                 if book.first_response_at is None:
                     book.first_response_at = event.occurred_at
@@ -184,6 +191,7 @@ class Ledger:
             self.books.problems.append(f"ticket {event.ticket_id} opened twice")
         book.opened_by = event.source_message_id
         book.received_at = event.received_at
+        book.priority = event.priority
         book.opened = event
         self._message(book, event.source_message_id)
 
@@ -221,8 +229,9 @@ class Ledger:
         book.breach_deadlines[event.metric] = event.deadline
 
 
-#: The first-response deadline of an opened ticket, as the SLA policy says.
-DeadlineOracle = Callable[[TicketOpened], datetime]
+#: The first-response deadline of an opened ticket at its latest priority (a priority
+#: change re-targets the running clock), as the SLA policy says.
+DeadlineOracle = Callable[[TicketOpened, Priority], datetime]
 
 
 @dataclass(frozen=True)
@@ -281,8 +290,9 @@ def _breaches(book: TicketBook, expect: Expectations) -> list[str]:
             f" before the deadline {deadline:%H:%M:%S}"
         )
     oracle = expect.first_response_deadline
-    if oracle is not None and book.opened is not None and not breached:
-        due = oracle(book.opened)
+    # A reopened ticket starts new clocks: only its first life is judged here.
+    if oracle is not None and book.opened is not None and not breached and not book.reopened:
+        due = oracle(book.opened, book.priority)
         unanswered = answered is None or answered > due
         if unanswered and due < expect.ended_at - expect.margin:
             problems.append(

@@ -116,7 +116,8 @@ def balanced_run() -> list[Record]:
 
 
 EXPECT = Expectations(
-    ended_at=T0 + timedelta(hours=6), first_response_deadline=lambda o: o.received_at + DUE
+    ended_at=T0 + timedelta(hours=6),
+    first_response_deadline=lambda opened, _priority: opened.received_at + DUE,
 )
 
 
