@@ -95,7 +95,7 @@ class Books:
     tickets: dict[str, TicketBook] = field(default_factory=dict)
     ticket_of_message: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     dead_letters: list[DeadLetter] = field(default_factory=list)
-    unparseable: list[str] = field(default_factory=list)
+    unparseable: list[tuple[str, bytes]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     seen_events: set[str] = field(default_factory=set)
     duplicate_events: int = 0
@@ -142,8 +142,8 @@ class Ledger:
     def _dead_letter(self, record: Record) -> None:
         try:
             self.books.dead_letters.append(DeadLetter.model_validate_json(record.value or b""))
-        except ValidationError as exc:
-            self.books.unparseable.append(f"{record.topic}: {exc.error_count()} errors")
+        except ValidationError:
+            self.books.unparseable.append((record.topic, record.value or b""))
 
     def _fresh(self, event_id: str) -> bool:
         if event_id in self.books.seen_events:
@@ -155,8 +155,8 @@ class Ledger:
     def _ticket_event(self, record: Record) -> None:
         try:
             event: TicketEvent = TICKET_EVENT.validate_json(record.value or b"")
-        except ValidationError as exc:
-            self.books.unparseable.append(f"{record.topic}: {exc.error_count()} errors")
+        except ValidationError:
+            self.books.unparseable.append((record.topic, record.value or b""))
             return
         if not self._fresh(str(event.event_id)):
             return
@@ -219,8 +219,8 @@ class Ledger:
     def _sla_event(self, record: Record) -> None:
         try:
             event = SLA_EVENT.validate_json(record.value or b"")
-        except ValidationError as exc:
-            self.books.unparseable.append(f"{record.topic}: {exc.error_count()} errors")
+        except ValidationError:
+            self.books.unparseable.append((record.topic, record.value or b""))
             return
         if not isinstance(event, SlaBreached) or not self._fresh(str(event.event_id)):
             return
@@ -250,7 +250,11 @@ class Expectations:
 def check(books: Books, expect: Expectations) -> list[str]:
     """Every violation of the books, as sentences; empty when the books balance."""
     problems = list(books.problems)
-    problems += [f"unreadable record: {what}" for what in books.unparseable]
+    problems += [
+        f"unreadable record on {topic}: {value[:80]!r}"
+        for topic, value in books.unparseable
+        if value not in expect.bad_inputs
+    ]
     for message_id in books.inbound:
         tickets = books.ticket_of_message.get(message_id, [])
         if len(tickets) != 1:

@@ -1,0 +1,126 @@
+"""Chaos harness: a supervisor that restarts what died, a monkey that kills services
+with SIGKILL (and restarts the broker once), and a publisher that plays simulated
+traffic on the scaled clock and keeps retrying while the broker is away."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import threading
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
+
+from plumbing.clock import Clock
+from switchboard.launcher import ServiceFailedError, Stack
+from switchboard.simulator import SimMessage
+from tests.support.broker import LocalBroker
+
+
+@dataclass(eq=False)
+class Supervisor(threading.Thread):
+    """Restarts any service that is not running, as systemd or Kubernetes would."""
+
+    stack: Stack
+    stop: threading.Event = field(default_factory=threading.Event)
+    restarts: Counter[str] = field(default_factory=Counter)
+
+    def __post_init__(self) -> None:
+        super().__init__(daemon=True)
+
+    def run(self) -> None:
+        while not self.stop.wait(0.5):
+            for name, service in self.stack.services.items():
+                if not service.running:
+                    service.start()
+                    self.restarts[name] += 1
+
+
+@dataclass(eq=False)
+class Monkey(threading.Thread):
+    """Kills a random service every few seconds; restarts the broker once."""
+
+    stack: Stack
+    broker: LocalBroker
+    seed: int
+    broker_restart_after: float
+    pause: tuple[float, float] = (2.0, 6.0)
+    stop: threading.Event = field(default_factory=threading.Event)
+    kills: Counter[str] = field(default_factory=Counter)
+    broker_restarts: int = 0
+    log: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        super().__init__(daemon=True)
+
+    def run(self) -> None:
+        rng = random.Random(self.seed)
+        started = time.monotonic()
+        while not self.stop.wait(rng.uniform(*self.pause)):
+            elapsed = time.monotonic() - started
+            if not self.broker_restarts and elapsed > self.broker_restart_after:
+                self.log.append(f"{elapsed:6.1f}s restart the broker")
+                self.broker.restart()
+                self.broker_restarts += 1
+                continue
+            name = rng.choice(sorted(self.stack.services))
+            service = self.stack.services[name]
+            if service.running:
+                self.log.append(f"{elapsed:6.1f}s kill -9 {name} (pid {service.pid})")
+                service.kill()
+                self.kills[name] += 1
+
+    def wait_all_ready(self, timeout: float = 120.0) -> None:
+        for service in self.stack.services.values():
+            try:
+                service.wait_ready(timeout)
+            except ServiceFailedError:
+                # A service killed while the broker was away exits at start; the
+                # supervisor starts it again: wait once more.
+                service.wait_ready(timeout)
+
+
+async def play(
+    bootstrap: str,
+    prefix: str,
+    *,
+    clock: Clock,
+    messages: Sequence[SimMessage],
+    bad_inputs: Sequence[tuple[str, bytes]],
+    seed: int,
+) -> None:
+    """Publish each message when the scaled clock reaches its time, and the bad inputs
+    at random moments in between; retry through broker restarts."""
+    rng = random.Random(seed)
+    bad_at = sorted(rng.randrange(len(messages)) for _ in bad_inputs)
+    pending_bad = list(zip(bad_at, bad_inputs, strict=True))
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    await producer.start()
+    try:
+        for index, message in enumerate(messages):
+            wait = clock.real_seconds((message.at - clock.now()).total_seconds())
+            if wait > 0:
+                await asyncio.sleep(wait)
+            await _send(
+                producer, f"{prefix}{message.topic}", message.payload_bytes(), message.key.encode()
+            )
+            while pending_bad and pending_bad[0][0] <= index:
+                _, (topic, value) = pending_bad.pop(0)
+                await _send(producer, f"{prefix}{topic}", value, None)
+    finally:
+        await producer.stop()
+
+
+async def _send(producer: AIOKafkaProducer, topic: str, value: bytes, key: bytes | None) -> None:
+    delay = 0.2
+    while True:
+        try:
+            await producer.send_and_wait(topic, value, key=key)
+            return
+        except KafkaError:
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
