@@ -1,7 +1,7 @@
 # Switchboard: the two commands a new machine needs are `make demo` and `make test`.
 PY := .venv/bin/python
 
-.PHONY: setup demo test lint unit docs kafka-start kafka-stop
+.PHONY: setup demo test lint unit docs validate k8s-generated kafka-start kafka-stop
 
 setup:
 	@scripts/setup.sh
@@ -25,6 +25,16 @@ unit: setup
 
 docs: setup
 	$(PY) -m switchboard.cli docs
+
+## Offline checks of the deployment files: Dockerfile (hadolint), docker-compose.yml
+## (Compose specification), deploy/k8s (kustomize + Kubernetes and CRD schemas), and that
+## their topics agree with schemas/topics.py. Also part of `make test`.
+validate: setup
+	$(PY) -m pytest tests/deploy
+
+## Regenerate the manifests derived from the code (Strimzi KafkaTopics, PrometheusRule).
+k8s-generated: setup
+	$(PY) scripts/generate-k8s.py
 
 kafka-start:
 	deploy/kafka/kafka.sh start

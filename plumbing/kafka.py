@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.errors import TopicAlreadyExistsError, for_code
 from aiokafka.helpers import create_ssl_context
 from faststream.kafka import KafkaBroker
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
@@ -22,6 +22,28 @@ from schemas.topics import TopicSpec
 
 class KafkaUnavailableError(RuntimeError):
     """The broker could not be reached within the configured time."""
+
+
+class TopicSetupError(RuntimeError):
+    """Kafka refused to create a topic Switchboard needs (not authorised, more replicas
+    than brokers, a policy), or an existing topic has too few partitions."""
+
+
+def _raise_refusals(response: Any) -> None:
+    """CreateTopics answers per topic and raises nothing: look at every answer."""
+    refused: dict[str, list[str]] = {}
+    for answer in response.topic_errors:
+        topic, code = answer[0], answer[1]
+        if code in (0, TopicAlreadyExistsError.errno):
+            continue
+        message = answer[2] if len(answer) > 2 and answer[2] else ""
+        refused.setdefault(f"{for_code(code).__name__}: {message}".rstrip(": "), []).append(topic)
+    if refused:
+        reasons = [
+            f"{reason} ({len(topics)}: {', '.join(topics[:3])}{', ...' * (len(topics) > 3)})"
+            for reason, topics in refused.items()
+        ]
+        raise TopicSetupError("Kafka refused to create topics: " + "; ".join(reasons))
 
 
 def _ssl_context(settings: ServiceSettings) -> Any:
@@ -131,7 +153,7 @@ async def ensure_topics(settings: ServiceSettings, specs: Iterable[TopicSpec]) -
         if missing:
             # Another instance may create the same topics at the same moment.
             with contextlib.suppress(TopicAlreadyExistsError):
-                await admin.create_topics(missing)
+                _raise_refusals(await admin.create_topics(missing))
             await _wait_until_visible(admin, [topic.name for topic in missing])
         present = [name for name in wanted if name in existing]
         if present:
@@ -161,7 +183,7 @@ async def _check_partitions(admin: AIOKafkaAdminClient, specs: dict[str, TopicSp
         actual = len(description["partitions"])
         expected = specs[name].partitions
         if actual < expected:
-            raise RuntimeError(
+            raise TopicSetupError(
                 f"topic {name} has {actual} partitions but Switchboard needs {expected}; "
                 "add partitions (kafka-topics --alter) or recreate it"
             )

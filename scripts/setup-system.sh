@@ -15,15 +15,40 @@ missing=()
 for command in "${!needed[@]}"; do
   command -v "$command" >/dev/null || missing+=("${needed[$command]}")
 done
+
+# Go >= 1.21 builds kustomize for the Kubernetes manifest checks (scripts/install-kustomize.sh).
+# Debian 12's golang-go is 1.19, so the Go of bookworm-backports is installed instead.
+GO_PACKAGE=golang-1.23-go
+go_usable() {
+  local go_bin version
+  for go_bin in $(command -v go) /usr/lib/go-1.*/bin/go; do
+    [[ -x "$go_bin" ]] || continue
+    version="$("$go_bin" env GOVERSION 2>/dev/null)" || continue
+    [[ "$(sed -E 's/^go1\.([0-9]+).*/\1/' <<<"$version")" -ge 21 ]] && return 0
+  done
+  return 1
+}
+backports=0
+if ! go_usable; then
+  missing+=("${GO_PACKAGE}")
+  backports=1
+fi
+
 if [[ ${#missing[@]} -eq 0 ]]; then
   exit 0
 fi
 mapfile -t packages < <(printf '%s\n' "${missing[@]}" | sort -u)
 if [[ "$(id -u)" -ne 0 ]]; then
   echo "setup-system: missing packages; run: sudo apt-get install -y ${packages[*]}" >&2
+  if ((backports)); then
+    echo "setup-system: (${GO_PACKAGE} is in Debian's bookworm-backports; or install Go >= 1.21 from go.dev)" >&2
+  fi
   exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
+if ((backports)) && ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+  echo 'deb http://deb.debian.org/debian bookworm-backports main' >/etc/apt/sources.list.d/bookworm-backports.list
+fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${packages[@]}"
 # Tests run their own Prometheus on a free port; the packages' system daemons are not needed.

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up this checkout: check prerequisites, create .venv with Switchboard and its
-# dev tools (pinned by constraints.txt), and fetch the Kafka jars from Maven Central.
+# dev tools (pinned by constraints.txt), fetch the Kafka jars from Maven Central, and
+# build kustomize from the Go module proxy (for the Kubernetes manifest checks).
 # Idempotent and quick when nothing changed.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -30,4 +31,5 @@ if [[ ! -f "$stamp" ]]; then
 fi
 
 deploy/kafka/kafka.sh fetch >/dev/null
-echo "setup: ready (.venv, Kafka jars)"
+scripts/install-kustomize.sh
+echo "setup: ready (.venv, Kafka jars, kustomize)"

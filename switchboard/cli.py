@@ -31,7 +31,7 @@ def _walkthrough(args: argparse.Namespace) -> int:
 def _topics(args: argparse.Namespace) -> int:
     import asyncio
 
-    from plumbing.kafka import ensure_topics
+    from plumbing.kafka import KafkaUnavailableError, TopicSetupError, ensure_topics
     from plumbing.settings import ServiceSettings
     from schemas.config import load_config
     from schemas.topics import all_topics
@@ -39,8 +39,27 @@ def _topics(args: argparse.Namespace) -> int:
     settings = ServiceSettings()
     config = load_config(settings.config_path)
     specs = all_topics(config.in_house_team_ids)
+    if args.action == "kafkatopics":
+        from switchboard.manifests import kafka_topics_yaml
+
+        if not args.cluster:
+            print("switchboard topics kafkatopics: --cluster is required", file=sys.stderr)
+            return 2
+        text = kafka_topics_yaml(
+            specs,
+            prefix=settings.topic_prefix,
+            cluster=args.cluster,
+            replicas=args.replicas or settings.kafka_replication_factor,
+            config=str(settings.config_path),
+        )
+        print(text, end="")
+        return 0
     if args.action == "create":
-        asyncio.run(ensure_topics(settings, specs))
+        try:
+            asyncio.run(ensure_topics(settings, specs))
+        except (KafkaUnavailableError, TopicSetupError) as exc:
+            print(f"switchboard topics create: {exc}", file=sys.stderr)
+            return 3
     for spec in specs:
         settings_text = ",".join(f"{k}={v}" for k, v in sorted(spec.config().items()))
         print(f"{settings.topic(spec.name)}\tpartitions={spec.partitions}\t{settings_text}")
@@ -167,10 +186,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     topics = commands.add_parser(
         "topics",
-        help="list, or create, every topic the deployment needs (uses KAFKA_* and "
-        "SWITCHBOARD_CONFIG from the environment)",
+        help="list, or create, every topic the deployment needs, or print them as Strimzi "
+        "KafkaTopic manifests (uses KAFKA_*, SWITCHBOARD_TOPIC_PREFIX and SWITCHBOARD_CONFIG "
+        "from the environment)",
     )
-    topics.add_argument("action", choices=["list", "create"])
+    topics.add_argument("action", choices=["list", "create", "kafkatopics"])
+    topics.add_argument("--cluster", help="kafkatopics: the Strimzi Kafka cluster's name")
+    topics.add_argument(
+        "--replicas",
+        type=int,
+        help="kafkatopics: replicas per partition (default KAFKA_REPLICATION_FACTOR)",
+    )
     topics.set_defaults(run=_topics)
 
     from switchboard.simulator.params import (

@@ -62,6 +62,8 @@ class LocalBroker:
     port: int
     controller_port: int
     data_dir: Path
+    #: Extra server.properties lines (``KAFKA_EXTRA_CONFIG``): more listeners, security.
+    extra_config: str = ""
 
     @property
     def bootstrap(self) -> str:
@@ -97,6 +99,7 @@ class LocalBroker:
         env["KAFKA_PORT"] = str(self.port)
         env["KAFKA_CONTROLLER_PORT"] = str(self.controller_port)
         env["KAFKA_DATA_DIR"] = str(self.data_dir)
+        env["KAFKA_EXTRA_CONFIG"] = self.extra_config
         return env
 
     def _run(
