@@ -1,17 +1,21 @@
 # Switchboard: the two commands a new machine needs are `make demo` and `make test`.
 PY := .venv/bin/python
 
-.PHONY: setup demo test lint unit docs validate k8s-generated kafka-start kafka-stop
+.PHONY: setup tools demo test lint unit docs validate k8s-generated kafka-start kafka-stop
 
 setup:
 	@scripts/setup.sh
+
+## Tools only the deployment checks need (kustomize, built with Go from its module proxy).
+tools:
+	@scripts/install-kustomize.sh
 
 ## Set everything up, start local Kafka and the three services, and run the demo.
 demo: setup
 	$(PY) -m switchboard.cli walkthrough
 
 ## Set everything up and run the whole test suite (static checks first).
-test: setup lint
+test: setup tools lint
 	$(PY) -m pytest
 
 lint:
@@ -29,7 +33,7 @@ docs: setup
 ## Offline checks of the deployment files: Dockerfile (hadolint), docker-compose.yml
 ## (Compose specification), deploy/k8s (kustomize + Kubernetes and CRD schemas), and that
 ## their topics agree with schemas/topics.py. Also part of `make test`.
-validate: setup
+validate: setup tools
 	$(PY) -m pytest tests/deploy
 
 ## Regenerate the manifests derived from the code (Strimzi KafkaTopics, PrometheusRule).

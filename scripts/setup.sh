@@ -31,5 +31,4 @@ if [[ ! -f "$stamp" ]]; then
 fi
 
 deploy/kafka/kafka.sh fetch >/dev/null
-scripts/install-kustomize.sh
-echo "setup: ready (.venv, Kafka jars, kustomize)"
+echo "setup: ready (.venv, Kafka jars)"
