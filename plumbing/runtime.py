@@ -20,6 +20,7 @@ from typing import Any, NoReturn, TypeVar
 
 import uvicorn
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.coordinator.assignors.range import RangePartitionAssignor
 from fastapi import FastAPI, Response
 from fastapi.responses import JSONResponse
 from faststream.kafka import KafkaBroker
@@ -130,6 +131,13 @@ class ServiceRuntime:
         still reach the processor and, from there, the dead-letter topic.
         ``payload`` is the event type, for the AsyncAPI document only.
         """
+        # Co-partitioned inputs must reach the same member partition by partition; the
+        # range assignor lays out every topic's partitions alike (the default does not).
+        assignors: dict[str, Any] = (
+            {"partition_assignment_strategy": (RangePartitionAssignor,)}
+            if processor.co_partitioned
+            else {}
+        )
         subscriber = self.broker.subscriber(
             *topics,
             group_id=processor.group_id,
@@ -144,6 +152,7 @@ class ServiceRuntime:
             decoder=_raw_records,
             title=title,
             description=description,
+            **assignors,
         )
 
         async def on_records(records: list[Any]) -> None:

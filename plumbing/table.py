@@ -35,6 +35,7 @@ class GlobalTable(Generic[V]):
         self._consumer: AIOKafkaConsumer | None = None
         self._task: asyncio.Task[None] | None = None
         self._end_at_start: dict[TopicPartition, int] = {}
+        self._advanced = asyncio.Condition()
         self.caught_up = asyncio.Event()
 
     def get(self, key: str) -> V | None:
@@ -65,6 +66,34 @@ class GlobalTable(Generic[V]):
         await consumer.seek_to_beginning(*assignment)
         self._end_at_start = await consumer.end_offsets(assignment)
         self._task = asyncio.create_task(self._follow(consumer))
+
+    async def sync(self, timeout: float) -> bool:
+        """Wait until the table holds everything committed to its topic before this call.
+
+        A read barrier: an instance that answers after ``sync()`` has seen every change
+        another instance saw before it answered (read-your-writes across instances).
+        Returns False (and the table as it is) when that takes longer than ``timeout``.
+        """
+        consumer = self._consumer
+        if consumer is None:
+            return False
+        try:
+            async with asyncio.timeout(timeout):
+                # read_committed: the end offsets are the last stable offsets.
+                ends = await consumer.end_offsets(list(self._end_at_start))
+                while True:
+                    async with self._advanced:
+                        behind = False
+                        for tp, end in ends.items():
+                            behind = behind or await consumer.position(tp) < end
+                        if not behind:
+                            return True
+                        await self._advanced.wait()
+        except TimeoutError:
+            return False
+        except Exception as exc:
+            log.warning("table read barrier failed", topic=self.topic, error=repr(exc))
+            return False
 
     async def _partitions(self, consumer: AIOKafkaConsumer, timeout: float = 15.0) -> set[int]:
         """The topic's partitions. The client's first metadata names no topics; assigning
@@ -99,6 +128,9 @@ class GlobalTable(Generic[V]):
             for records in fetched.values():
                 for record in records:
                     self._apply(record)
+            # Even an empty fetch may have moved the position past transaction markers.
+            async with self._advanced:
+                self._advanced.notify_all()
 
     async def _check_caught_up(self, consumer: AIOKafkaConsumer) -> None:
         for tp, end in self._end_at_start.items():
