@@ -59,6 +59,7 @@ def opened(ticket_id: str = "t-1", at: datetime = NOW, **overrides: Any) -> Tick
 
 def offered(
     ticket_id: str = "t-1",
+    *,
     team_id: str = PARTNER,
     attempt: int = 1,
     at: datetime = NOW,

@@ -125,6 +125,7 @@ class BreachRecord(_Frozen):
 
 class PartnerTicket(_Frozen):
     ticket_id: str
+    correlation_id: str | None = None  # the ticket's, so partner actions join its story
     facts: TicketFacts | None = None
     assignments: tuple[AssignmentRecord, ...] = ()
     breaches: tuple[BreachRecord, ...] = ()
@@ -232,7 +233,9 @@ def _opened(
         else (),
     )
     base = current or PartnerTicket(ticket_id=opened.ticket_id, touched_at=now)
-    return base.model_copy(update={"facts": facts, "touched_at": now})
+    return base.model_copy(
+        update={"facts": facts, "touched_at": now, "correlation_id": opened.correlation_id}
+    )
 
 
 def _customer(opened: TicketOpened, keep: Keep) -> CustomerFacts:
@@ -282,7 +285,9 @@ def _assigned(
         if current is None or not any(a.live for a in current.assignments):
             return current
         return _withdraw_all(current, now, event.occurred_at, "assigned to another team")
-    base = current or PartnerTicket(ticket_id=event.ticket_id, touched_at=now)
+    base = current or PartnerTicket(
+        ticket_id=event.ticket_id, touched_at=now, correlation_id=event.correlation_id
+    )
     if any(a.live for a in base.assignments):
         base = _withdraw_all(base, now, event.occurred_at, "offered to another team")
     respond_by = (
