@@ -106,7 +106,10 @@ class RouteHandler:
     ) -> None:
         router = self.router
         key = event.ticket_id
-        returned = lifecycle.give_back(state, event.assignment_id, step.now)
+        if isinstance(event, OfferRejected) and state.status != "offered":
+            returned = None  # an offer is rejected before it is accepted, never after
+        else:
+            returned = lifecycle.give_back(state, event.assignment_id, step.now)
         if returned is None:
             # Our own ticket.offer_expired comes back after the re-route: not news.
             if not (isinstance(event, OfferExpired) and event.actor.kind == "system"):

@@ -226,3 +226,15 @@ def test_a_partner_resolution_counts_only_for_the_assignment_it_holds() -> None:
     state = desk.router.ticket(desk.store, offer.ticket_id)
     assert state is not None
     assert state.status == "resolved"
+
+
+def test_an_accepted_offer_cannot_be_rejected_only_released() -> None:
+    desk = Desk(SATURDAY_NIGHT)
+    (offer,) = desk.send(opened(language="en"))
+    desk.send(action(OfferAccepted, offer))
+    # Two partner API instances raced: the accept got into the log first.
+    assert desk.send(action(OfferRejected, offer, reason="too late")) == []
+    state = desk.router.ticket(desk.store, offer.ticket_id)
+    assert state is not None
+    assert state.status == "accepted"
+    assert desk.router.metrics.stale_events.labels("ticket.offer_rejected")._value.get() == 1

@@ -12,9 +12,9 @@ router (the authority) makes of the events that reach ``tickets``.
 ``refusal`` is the API's check, made against the view and the clock before an event is
 written; it is strict (an offer can be accepted once, not after it expired, a resolved
 assignment cannot be released). ``follow`` mirrors the router's own rules for events in
-log order, which are looser (the router gives a ticket back on any rejection, release or
-expiry of the live assignment). Events the API wrote after a lost race are judged by
-``follow``, so the view always agrees with the router.
+log order, which are looser (the router takes a release or a resolution of any live
+assignment, and its own expiry wins over an accept it had not read yet). Events the API
+wrote after a lost race are judged by ``follow``, so the view agrees with the router.
 """
 
 from __future__ import annotations
@@ -44,12 +44,12 @@ ALLOWED_FROM: dict[Action, frozenset[AssignmentStatus]] = {
     Action.RELEASE: frozenset({S.ACCEPTED, S.RESPONDED}),
 }
 
-#: Where the router applies each event (``services/router/domain/lifecycle.py``): an
-#: accept only on the live offer; rejections, releases and resolutions by the partner on
-#: any assignment that still holds a slot; its own expiry whenever it fired.
+#: Where the router applies each event (``services/router/handlers.py``): accepts and
+#: rejections only on the live offer; releases and resolutions by the partner on any
+#: assignment that still holds a slot; its own expiry whenever it fired.
 FOLLOWED_FROM: dict[Action, frozenset[AssignmentStatus]] = {
     Action.ACCEPT: frozenset({S.OFFERED}),
-    Action.REJECT: LIVE_STATUSES,
+    Action.REJECT: frozenset({S.OFFERED}),
     Action.RESPOND: frozenset({S.ACCEPTED}),
     Action.RESOLVE: LIVE_STATUSES,
     Action.RELEASE: LIVE_STATUSES,
