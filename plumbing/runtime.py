@@ -318,9 +318,12 @@ class ServiceRuntime:
         self.request_exit(code)
 
 
-def create_http_app(runtime: ServiceRuntime, *, title: str, version: str = "1") -> FastAPI:
-    """The service's HTTP app with /metrics and health endpoints; services add routes."""
-    app = FastAPI(title=title, version=version, lifespan=runtime.lifespan)
+def create_http_app(
+    runtime: ServiceRuntime, *, title: str, version: str = "1", **options: Any
+) -> FastAPI:
+    """The service's HTTP app with /metrics and health endpoints; services add routes.
+    ``options`` go to FastAPI (e.g. no docs routes for an API exposed to others)."""
+    app = FastAPI(title=title, version=version, lifespan=runtime.lifespan, **options)
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:
