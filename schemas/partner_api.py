@@ -13,7 +13,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 
 from schemas.base import Channel, Priority, SlaMetric, TicketId, UtcDatetime
 
@@ -44,7 +44,8 @@ class Action(StrEnum):
 
 
 class _Request(BaseModel):
-    """Request bodies refuse unknown fields: a typo is an error, not a silent default."""
+    """Request bodies refuse unknown fields (a typo is an error, not a silent default) and
+    values of another type (``false`` is not 0, ``1`` is not ``true``)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -54,30 +55,32 @@ class AcceptRequest(_Request):
 
 
 class RejectRequest(_Request):
-    reason: str = Field(min_length=1, max_length=1_000, description="Why, for the contract review.")
+    reason: StrictStr = Field(
+        min_length=1, max_length=1_000, description="Why, for the contract review."
+    )
 
 
 class FirstResponseRequest(_Request):
-    awaiting_customer: bool = Field(
+    awaiting_customer: StrictBool = Field(
         default=False, description="The reply asks the customer something: SLA clocks pause."
     )
 
 
 class ResolveRequest(_Request):
-    resolution: str = Field(default="", max_length=1_000, description="A short note.")
+    resolution: StrictStr = Field(default="", max_length=1_000, description="A short note.")
 
 
 class ReleaseRequest(_Request):
-    reason: str = Field(min_length=1, max_length=1_000, description="Why it is given back.")
+    reason: StrictStr = Field(min_length=1, max_length=1_000, description="Why it is given back.")
 
 
 class PlannedShiftRequest(_Request):
     day: date = Field(description="A day in the partner's own time zone, today or later.")
-    agents: int = Field(ge=0, le=100_000)
+    agents: StrictInt = Field(ge=0, le=100_000)
 
 
 class CapacityRequest(_Request):
-    agents_on_shift: int = Field(ge=0, le=100_000, description="Agents working right now.")
+    agents_on_shift: StrictInt = Field(ge=0, le=100_000, description="Agents working right now.")
     planned: list[PlannedShiftRequest] = Field(
         default_factory=list, max_length=62, description="Headcount planned for coming days."
     )

@@ -164,3 +164,10 @@ __all__ = [
     "TicketReleased",
     "TicketResolved",
 ]
+
+
+def derive_assignment() -> uuid.UUID:
+    """The assignment id the OpenAPI document uses as its example."""
+    from services.router.partner_api.routes import EXAMPLE_ASSIGNMENT_ID  # noqa: PLC0415
+
+    return uuid.UUID(EXAMPLE_ASSIGNMENT_ID)

@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from fastapi import FastAPI, Security
 from fastapi.security import HTTPBearer
+from prometheus_client import CollectorRegistry
 
+from plumbing.clock import SystemClock
+from schemas.audit import PartnerAction
 from schemas.config import SwitchboardConfig
+from schemas.teams import TeamCapacity
+from schemas.tickets import TicketEvent
 from services.router.partner_api import errors
-from services.router.partner_api.context import PartnerApi
+from services.router.partner_api.context import Options, PartnerApi
 from services.router.partner_api.domain.keys import KeyRing
 from services.router.partner_api.domain.present import Presenter
 from services.router.partner_api.gate import Gate, RateLimits
+from services.router.partner_api.index import ViewIndex
+from services.router.partner_api.metrics import PartnerApiMetrics
 from services.router.partner_api.routes import assignment_routes
 from services.router.partner_api.routes_account import account_routes
 
@@ -78,3 +86,38 @@ def install_api(
         clock=api.clock,
         max_body_bytes=max_body_bytes,
     )
+
+
+class _Nowhere:
+    """The OpenAPI document is built from the routes alone; nothing is ever written."""
+
+    async def ticket_event(self, event: TicketEvent) -> None:
+        raise NotImplementedError
+
+    async def capacity(self, event: TeamCapacity) -> None:
+        raise NotImplementedError
+
+    async def audit(self, event: PartnerAction) -> None:
+        raise NotImplementedError
+
+
+def openapi_document(config: SwitchboardConfig) -> dict[str, Any]:
+    """The API's OpenAPI document (``docs/partner-api.json``), built without Kafka."""
+
+    async def no_barrier() -> bool:
+        return True
+
+    api = PartnerApi(
+        config=config,
+        options=Options(),
+        clock=SystemClock(),
+        index=ViewIndex(),
+        publisher=_Nowhere(),
+        metrics=PartnerApiMetrics(CollectorRegistry()),
+        presenters={},
+        barrier=no_barrier,
+        kafka_reachable=lambda: False,
+    )
+    app = FastAPI(**APP_OPTIONS)  # type: ignore[arg-type]
+    install_api(app, api, max_body_bytes=1, auth_failure_limit="1/second")
+    return app.openapi()

@@ -7,6 +7,8 @@ assignment as it is now.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -91,7 +93,25 @@ def _outcome(request: Request, code: str) -> None:
     request.scope.setdefault("state", {})["outcome"] = code
 
 
+def _allowed_methods(app: FastAPI) -> Callable[[str], str | None]:
+    """``Allow`` for a path: every method its routes take (Starlette names only the
+    first route it matched when a path has several, e.g. GET and POST /v1/capacity)."""
+    table: list[tuple[re.Pattern[str], set[str]]] = []
+
+    def allowed(path: str) -> str | None:
+        if not table:
+            for template, item in app.openapi()["paths"].items():
+                pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template))
+                table.append((re.compile(f"^{pattern}$"), {m.upper() for m in item}))
+        methods = set().union(*(methods for pattern, methods in table if pattern.match(path)))
+        return ", ".join(sorted(methods)) if methods else None
+
+    return allowed
+
+
 def install(app: FastAPI) -> None:
+    allowed = _allowed_methods(app)
+
     @app.exception_handler(ApiError)
     async def on_api_error(request: Request, exc: ApiError) -> JSONResponse:
         _outcome(request, exc.code)
@@ -137,12 +157,11 @@ def install(app: FastAPI) -> None:
     async def on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {404: "route_missing", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         _outcome(request, code)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405 and (methods := allowed(request.url.path)):
+            headers["Allow"] = methods
         return error_response(
-            _request_id(request),
-            exc.status_code,
-            code,
-            str(exc.detail),
-            headers=dict(exc.headers or {}),
+            _request_id(request), exc.status_code, code, str(exc.detail), headers=headers
         )
 
 

@@ -53,8 +53,7 @@ IdempotencyKey = Annotated[
 AssignmentRef = Annotated[
     str,
     Path(
-        max_length=64,
-        description="The assignment id (not the ticket id).",
+        description="The assignment id (not the ticket id); anything else answers 404.",
         examples=[EXAMPLE_ASSIGNMENT_ID],
     ),
 ]
@@ -81,8 +80,18 @@ READ_ERRORS = documented_errors(400, 422, 503)
 WRITE_ERRORS = documented_errors(400, 404, 409, 413, 415, 422, 503)
 
 
-def caller_of(request: Request) -> Caller:
-    caller: Caller = request.state.caller  # the gate let only authenticated calls through
+def caller_of(request: Request, *query: str) -> Caller:
+    """The authenticated caller (the gate let no one else through); refuses query
+    parameters the endpoint does not take, so a misspelt filter is not silently ignored."""
+    unknown = sorted(set(request.query_params) - set(query))
+    if unknown:
+        takes = f"it takes {', '.join(query)}" if query else "it takes none"
+        raise ApiError(
+            400,
+            "unknown_parameter",
+            f"unknown query parameter(s) {', '.join(map(repr, unknown))}; {takes}",
+        )
+    caller: Caller = request.state.caller
     return caller
 
 
@@ -108,7 +117,7 @@ def assignment_routes(api: PartnerApi) -> APIRouter:
         limit: Annotated[int, Query(ge=1, le=100)] = 20,
         cursor: Annotated[str | None, Query(max_length=512)] = None,
     ) -> JSONResponse:
-        caller = caller_of(request)
+        caller = caller_of(request, "status", "skill", "language", "limit", "cursor")
         await api.current()
         wanted = frozenset(status) if status else LIVE_STATUSES
         filters = _filters_key(wanted, skill, language)
@@ -145,7 +154,7 @@ def assignment_routes(api: PartnerApi) -> APIRouter:
         name="get_assignment",
         summary="One assignment with the ticket's conversation (while it is yours)",
         response_model=AssignmentDetail,
-        responses=documented_errors(404, 503),
+        responses=documented_errors(400, 404, 422, 503),
     )
     async def get_assignment(request: Request, assignment_id: AssignmentRef) -> JSONResponse:
         caller = caller_of(request)

@@ -22,6 +22,14 @@ from services.router.partner_api.writes import announce, capacity_answer
 
 #: The longest period one statistics request covers.
 MAX_STATS_DAYS = 62
+DAY = r"^\d{4}-\d{2}-\d{2}$"
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ApiError(400, "invalid_period", f"{text!r} is not a day (YYYY-MM-DD)") from None
 
 
 def account_routes(api: PartnerApi) -> APIRouter:
@@ -61,18 +69,19 @@ def account_routes(api: PartnerApi) -> APIRouter:
     )
     async def get_stats(
         request: Request,
-        first: Annotated[
-            date | None, Query(alias="from", description="First day (default: 6 days ago).")
+        first_day: Annotated[
+            str | None,
+            Query(alias="from", pattern=DAY, description="First day (default: 6 days ago)."),
         ] = None,
-        last: Annotated[
-            date | None, Query(alias="to", description="Last day (default: today).")
+        last_day: Annotated[
+            str | None, Query(alias="to", pattern=DAY, description="Last day (default: today).")
         ] = None,
     ) -> JSONResponse:
-        caller = caller_of(request)
+        caller = caller_of(request, "from", "to")
         zone = api.zone(caller.team_id)
         today = api.clock.now().astimezone(zone).date()
-        last = last or today
-        first = first or last - timedelta(days=6)
+        last = _day(last_day) if last_day else today
+        first = _day(first_day) if first_day else last - timedelta(days=6)
         if first > last or (last - first).days >= MAX_STATS_DAYS:
             raise ApiError(
                 400,
