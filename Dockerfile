@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# One image for the three services: python -m services.<ingest|router|sla>.
+# One image for every service: python -m services.<ingest|router|sla>, services.router.partner_api.
 
 FROM python:3.11-slim-bookworm AS build
 WORKDIR /src

@@ -78,7 +78,7 @@ def test_variables_have_defaults(compose: dict[str, Any]) -> None:
 
 def test_services_reach_kafka_by_its_compose_name(compose: dict[str, Any]) -> None:
     advertised = compose["services"]["kafka"]["environment"]["KAFKA_ADVERTISED_LISTENERS"]
-    for name in ("ingest", "router", "sla", "topics"):
+    for name in ("ingest", "router", "sla", "partner-api", "topics"):
         bootstrap = compose["services"][name]["environment"]["KAFKA_BOOTSTRAP_SERVERS"]
         assert f"PLAINTEXT://{bootstrap}" == advertised, name
 
@@ -91,4 +91,4 @@ def test_prometheus_scrapes_each_service_on_its_container_port(compose: dict[str
         for group in job["static_configs"]
         for target in group["targets"]
     }
-    assert targets == {"ingest:8000", "router:8000", "sla:8000"}
+    assert targets == {"ingest:8000", "router:8000", "sla:8000", "partner-api:8000"}
