@@ -240,8 +240,8 @@ class TransactionalProcessor(Generic[V]):
         return all(task.ready for task in self._tasks.values())
 
     async def close(self) -> None:
-        for tp in list(self._tasks):
-            await self._revoke(tp)
+        for key in list(self._tasks):
+            await self._drop(key)
 
     # -- processing --------------------------------------------------------------------
     async def process(self, records: Sequence[Record]) -> None:
@@ -442,7 +442,14 @@ class TransactionalProcessor(Generic[V]):
         if task.inputs:
             async with task.lock:  # a batch in flight commits before the rebalance goes on
                 return
-        del self._tasks[key]
+        await self._drop(key)
+
+    async def _drop(self, key: TopicPartition) -> None:
+        """Close the task: after its last input was revoked, or when the service stops."""
+        task = self._tasks.pop(key, None)
+        if task is None:
+            return
+        tp = task.tp
         task.revoked = True
         if task.recovery is not None and not task.recovery.done():
             task.recovery.cancel()

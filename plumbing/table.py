@@ -25,14 +25,20 @@ class GlobalTable(Generic[V]):
         client_options: dict[str, Any],
         on_change: Callable[[str, V | None], None] | None = None,
         on_invalid: Callable[[Any, Exception], None] | None = None,
+        poll_ms: int = 500,
     ) -> None:
         self.topic = topic
         self._decode = decode
         self._client_options = client_options
         self._on_change = on_change
         self._on_invalid = on_invalid
+        # How long one fetch waits for records. With read_committed, the position moves
+        # past a transaction's commit marker only when a fetch returns, so a table used
+        # as a read barrier (``sync``) polls more often.
+        self._poll_ms = poll_ms
         self._values: dict[str, V] = {}
         self._consumer: AIOKafkaConsumer | None = None
+        self._offsets: AIOKafkaConsumer | None = None  # for sync(), started on first use
         self._task: asyncio.Task[None] | None = None
         self._end_at_start: dict[TopicPartition, int] = {}
         self._advanced = asyncio.Condition()
@@ -79,8 +85,10 @@ class GlobalTable(Generic[V]):
             return False
         try:
             async with asyncio.timeout(timeout):
-                # read_committed: the end offsets are the last stable offsets.
-                ends = await consumer.end_offsets(list(self._end_at_start))
+                # read_committed: the end offsets are the last stable offsets. Asked on a
+                # connection of their own: on the table's, the broker answers only after
+                # the fetch it holds open (up to fetch.max.wait) has returned.
+                ends = await (await self._offsets_client()).end_offsets(list(self._end_at_start))
                 while True:
                     async with self._advanced:
                         behind = False
@@ -94,6 +102,18 @@ class GlobalTable(Generic[V]):
         except Exception as exc:
             log.warning("table read barrier failed", topic=self.topic, error=repr(exc))
             return False
+
+    async def _offsets_client(self) -> AIOKafkaConsumer:
+        if self._offsets is None:
+            offsets = AIOKafkaConsumer(
+                **self._client_options,
+                group_id=None,
+                enable_auto_commit=False,
+                isolation_level="read_committed",
+            )
+            await offsets.start()
+            self._offsets = offsets
+        return self._offsets
 
     async def _partitions(self, consumer: AIOKafkaConsumer, timeout: float = 15.0) -> set[int]:
         """The topic's partitions. The client's first metadata names no topics; assigning
@@ -113,6 +133,8 @@ class GlobalTable(Generic[V]):
             await asyncio.wait([self._task])
         if self._consumer is not None:
             await self._consumer.stop()
+        if self._offsets is not None:
+            await self._offsets.stop()
 
     async def _follow(self, consumer: AIOKafkaConsumer) -> None:
         while True:
@@ -120,7 +142,7 @@ class GlobalTable(Generic[V]):
             try:
                 if not self.caught_up.is_set():
                     await self._check_caught_up(consumer)
-                fetched = await consumer.getmany(timeout_ms=500, max_records=10_000)
+                fetched = await consumer.getmany(timeout_ms=self._poll_ms, max_records=10_000)
             except Exception as exc:
                 log.warning("table fetch failed; retrying", topic=self.topic, error=repr(exc))
                 await asyncio.sleep(1.0)

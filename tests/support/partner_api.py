@@ -20,6 +20,7 @@ from schemas.sla import SlaEvent
 from schemas.teams import TeamCapacity
 from schemas.tickets import TicketEvent
 from services.router.partner_api.api import APP_OPTIONS, install_api, presenters
+from services.router.partner_api.codec import encode_ticket, served
 from services.router.partner_api.context import Options, PartnerApi
 from services.router.partner_api.domain.capacity import apply_capacity
 from services.router.partner_api.domain.keys import key_hash
@@ -130,9 +131,10 @@ class LocalPipeline:
                 self.records.pop(event.ticket_id, None)
             else:
                 self.records[event.ticket_id] = updated
-            served = updated if updated is not None and updated.partnered else None
+            # What the mirrors get: the changelog record, through the service's own codec.
+            record = None if updated is None else served(encode_ticket(updated))
             for index in (self.index, *self.mirrors):
-                index.ticket_changed(event.ticket_id, served)
+                index.ticket_changed(event.ticket_id, record)
 
 
 @dataclass

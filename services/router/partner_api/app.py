@@ -36,10 +36,10 @@ from schemas.topics import dlq_name, dlq_spec
 from services.router.partner_api.api import APP_OPTIONS, install_api, presenters
 from services.router.partner_api.codec import (
     decode_capacity,
-    decode_served,
     decode_ticket,
     encode_capacity,
     encode_ticket,
+    served,
 )
 from services.router.partner_api.context import Options, PartnerApi
 from services.router.partner_api.domain.capacity import CapacityRecord
@@ -52,6 +52,9 @@ from services.router.partner_api.settings import PartnerApiSettings
 from services.router.partner_api.webhooks import WebhookSender, endpoints
 
 SERVICE = "partner-api"
+#: The mirrors are read barriers: a request waits at most about this long for the
+#: position to pass a transaction marker (see ``GlobalTable.sync``).
+BARRIER_POLL_MS = 20
 
 
 @dataclass
@@ -154,12 +157,13 @@ def build(
         description="Each partner's latest capacity and its recent announcement ids.",
     )
 
-    index = ViewIndex()
-    view_table = GlobalTable[PartnerTicket | None](
+    index = ViewIndex(on_invalid=lambda _, __: metrics.invalid_records.labels(view_changelog).inc())
+    view_table = GlobalTable[bytes | None](
         topic=view_changelog,
-        decode=decode_served,
+        decode=served,
         client_options=runtime.client_options,
         on_change=index.ticket_changed,
+        poll_ms=BARRIER_POLL_MS,
         on_invalid=lambda record, _: metrics.invalid_records.labels(record.topic).inc(),
     )
     capacity_table = GlobalTable[CapacityRecord](
@@ -167,6 +171,7 @@ def build(
         decode=decode_capacity,
         client_options=runtime.client_options,
         on_change=index.capacity_changed,
+        poll_ms=BARRIER_POLL_MS,
         on_invalid=lambda record, _: metrics.invalid_records.labels(record.topic).inc(),
     )
     runtime.add_table(view_table)

@@ -8,7 +8,7 @@ changelog skip these on the first byte, without parsing them.
 from __future__ import annotations
 
 from services.router.partner_api.domain.capacity import CapacityRecord
-from services.router.partner_api.domain.view import PartnerTicket
+from services.router.partner_api.domain.view import PartnerTicket, without_personal_data
 
 PARTNERED = b"P"
 FACTS_ONLY = b"F"
@@ -25,11 +25,25 @@ def decode_ticket(data: bytes) -> PartnerTicket:
     return PartnerTicket.model_validate_json(data[1:])
 
 
-def decode_served(data: bytes) -> PartnerTicket | None:
-    """For the API's mirror: partner tickets only; facts-only records are None."""
+def served(data: bytes) -> bytes | None:
+    """For the API's mirror (``GlobalTable`` decode): partner records as they are, None for
+    facts-only ones, recognised on the first byte; the index decodes what it keeps."""
     if data[:1] == FACTS_ONLY:
         return None
-    return decode_ticket(data)
+    if data[:1] != PARTNERED:
+        raise ValueError(f"unknown partner view record format {data[:1]!r}")
+    return data
+
+
+def decode_served(data: bytes) -> PartnerTicket | None:
+    """A served record decoded, without the customer's data once no assignment is live
+    (it is never served afterwards)."""
+    if served(data) is None:
+        return None
+    record = decode_ticket(data)
+    if any(assignment.live for assignment in record.assignments):
+        return record
+    return without_personal_data(record)
 
 
 def encode_capacity(record: CapacityRecord) -> bytes:

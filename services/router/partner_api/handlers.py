@@ -18,6 +18,8 @@ from services.router.partner_api.domain.view import (
     PartnerTicket,
     apply_sla_event,
     apply_ticket_event,
+    personal,
+    without_personal_data,
 )
 from services.router.partner_api.metrics import PartnerApiMetrics
 
@@ -98,24 +100,40 @@ def expired(
     return not record.partnered and record.resolved_at is not None and idle >= facts_retention
 
 
+def settled(record: PartnerTicket, now: datetime, facts_retention: timedelta) -> bool:
+    """A partner ticket nobody works on any more, quiet for ``facts_retention`` (the
+    reopen window): the customer's data goes, the figures stay."""
+    return (
+        record.partnered
+        and not any(assignment.live for assignment in record.assignments)
+        and now - record.touched_at >= facts_retention
+        and personal(record)
+    )
+
+
 @dataclass
 class Purge:
-    """Timer work: tombstone expired records of one partition, a batch at a time."""
+    """Timer work: tombstone expired records of one partition and strip the customer's
+    data from settled ones, a batch at a time."""
 
     retention: timedelta
     facts_retention: timedelta
     more: bool = False
 
     def __call__(self, step: Step[PartnerTicket]) -> None:
-        deleted = 0
+        changed = 0
         self.more = False
         for key in list(step.store.keys()):
             record = step.store.get(key)
-            if record is not None and expired(
-                record, step.now, self.retention, self.facts_retention
-            ):
+            if record is None:
+                continue
+            if expired(record, step.now, self.retention, self.facts_retention):
                 step.store.delete(key)
-                deleted += 1
-                if deleted >= PURGE_BATCH:
-                    self.more = True
-                    return
+            elif settled(record, step.now, self.facts_retention):
+                step.store.put(key, without_personal_data(record))
+            else:
+                continue
+            changed += 1
+            if changed >= PURGE_BATCH:
+                self.more = True
+                return

@@ -33,8 +33,8 @@ from schemas.partner_api import (
 )
 from services.router.partner_api.context import PartnerApi
 from services.router.partner_api.domain.keys import Caller
+from services.router.partner_api.domain.stats import WorkRow
 from services.router.partner_api.errors import ApiError, not_found
-from services.router.partner_api.index import Located
 from services.router.partner_api.writes import act, parse_id
 
 #: An assignment id the OpenAPI document shows as an example (and the fuzz test uses).
@@ -123,27 +123,25 @@ def assignment_routes(api: PartnerApi) -> APIRouter:
         filters = _filters_key(wanted, skill, language)
         after = _decode_cursor(cursor, filters) if cursor else None
 
-        def fits(item: Located) -> bool:
-            ticket, record = item
-            facts = ticket.facts
+        def fits(row: WorkRow) -> bool:
             return (
-                record.status in wanted
-                and (skill is None or (facts is not None and facts.skill == skill))
-                and (language is None or (facts is not None and facts.language == language))
-                and (after is None or _order(item) > after)
+                row.status in wanted
+                and (skill is None or row.skill == skill)
+                and (language is None or row.language == language)
+                and (after is None or _order(row) > after)
             )
 
-        page = heapq.nsmallest(
-            limit + 1, filter(fits, api.index.team_assignments(caller.team_id)), key=_order
-        )
+        rows = api.index.team_rows(caller.team_id, live_only=wanted <= LIVE_STATUSES)
+        page = heapq.nsmallest(limit + 1, filter(fits, rows), key=_order)
         more = len(page) > limit
         page = page[:limit]
         presenter = api.presenter(caller)
         now = api.clock.now()
+        located = [found for row in page if (found := api.index.locate(row)) is not None]
         return JSONResponse(
             {
                 "object": "list",
-                "data": [presenter.summary(ticket, record, now) for ticket, record in page],
+                "data": [presenter.summary(ticket, record, now) for ticket, record in located],
                 "has_more": more,
                 "next_cursor": _encode_cursor(_order(page[-1]), filters) if more else None,
             }
@@ -269,9 +267,8 @@ def assignment_routes(api: PartnerApi) -> APIRouter:
 
 
 # -- cursors: opaque to the partner, stable under new offers (they sort last) ----------
-def _order(item: Located) -> tuple[datetime, str]:
-    _, record = item
-    return record.offered_at, str(record.assignment_id)
+def _order(row: WorkRow) -> tuple[datetime, str]:
+    return row.offered_at, str(row.assignment_id)
 
 
 def _filters_key(wanted: frozenset[AssignmentStatus], skill: str | None, lang: str | None) -> str:

@@ -90,7 +90,12 @@ def account_routes(api: PartnerApi) -> APIRouter:
             )
         await api.current()
         total, days = partner_stats(
-            api.index.team_tickets(caller.team_id), caller.team_id, first, last, zone
+            api.index.team_rows(caller.team_id),
+            api.index.breaches(),
+            team_id=caller.team_id,
+            first=first,
+            last=last,
+            zone=zone,
         )
         stats = Stats(team_id=caller.team_id, time_zone=zone.key, total=total, days=days)
         return JSONResponse(stats.model_dump(mode="json"))

@@ -12,12 +12,12 @@ from pydantic import ValidationError
 from schemas.base import SlaMetric, derive_id
 from schemas.config import SwitchboardConfig, load_config
 from schemas.config.partner_api import ApiKey, PartnerApiConfig
-from schemas.partner_api import CapacityRequest
+from schemas.partner_api import CapacityRequest, StatsPeriod
 from schemas.teams import TeamCapacity
 from schemas.tickets import FirstResponse, OfferAccepted, OfferRejected, TicketResolved
 from services.router.partner_api.domain import capacity, signing
 from services.router.partner_api.domain.keys import Caller, KeyRing, key_hash, mint_key
-from services.router.partner_api.domain.stats import partner_stats
+from services.router.partner_api.domain.stats import partner_stats, rows_of
 from tests.conftest import SAMPLE_CONFIG
 from tests.support.partner_events import NOW, PARTNER, action, breached, offered, opened
 from tests.unit.partner_api.test_view import replay
@@ -53,8 +53,13 @@ def test_statistics_count_each_fact_on_its_own_day() -> None:
     four = offered("t-4", team_id="manila-247")
     t4 = replay(opened("t-4"), four, action(OfferAccepted, four))
     tickets = [t for t in (t1, t2, t3, t4) if t is not None]
+    work = [row for t in tickets for row in rows_of(t)[0]]
+    breaches = {t.ticket_id: rows_of(t)[1] for t in tickets}
 
-    total, days = partner_stats(tickets, PARTNER, day, day + timedelta(days=1), RIGA)
+    def figures(first: date, last: date) -> tuple[StatsPeriod, list[StatsPeriod]]:
+        return partner_stats(work, breaches, team_id=PARTNER, first=first, last=last, zone=RIGA)
+
+    total, days = figures(day, day + timedelta(days=1))
     first = days[0]
     assert (first.offered, first.accepted, first.rejected) == (3, 2, 1)
     assert (first.first_responses, first.first_response_met, first.first_response_breached) == (
@@ -69,9 +74,7 @@ def test_statistics_count_each_fact_on_its_own_day() -> None:
     assert (total.resolved, total.offered, total.first_response_breached) == (2, 3, 1)
     assert total.average_handle_seconds == pytest.approx((1200 + 86400 - 120) / 2, abs=0.1)
     assert [d.start for d in days] == [day, day + timedelta(days=1)]
-    later, _ = partner_stats(
-        tickets, PARTNER, day + timedelta(days=5), day + timedelta(days=6), RIGA
-    )
+    later, _ = figures(day + timedelta(days=5), day + timedelta(days=6))
     assert (later.offered, later.resolved, later.average_handle_seconds) == (0, 0, None)
 
 

@@ -6,22 +6,83 @@ A first response (resolution) *met* its target when the partner recorded it and 
 breach of that metric was announced while the partner held the ticket before it; a
 breach counts against the partner when the SLA service named the partner's team
 (it held the ticket when the deadline passed).
+
+The figures are computed from compact rows (one per assignment, one per breach) that
+the API keeps for weeks of history, not from whole ticket records.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from schemas.base import SlaMetric
 from schemas.partner_api import AssignmentStatus, StatsPeriod
-from services.router.partner_api.domain.view import AssignmentRecord, BreachRecord, PartnerTicket
+from services.router.partner_api.domain.view import PartnerTicket
 
 S = AssignmentStatus
 _ENDED = {S.REJECTED: "rejected", S.EXPIRED: "expired", S.RELEASED: "released"}
+
+
+@dataclass(frozen=True, slots=True)
+class WorkRow:
+    """One assignment: what listing filters on and statistics count."""
+
+    ticket_id: str
+    assignment_id: object  # uuid.UUID; kept opaque here
+    team_id: str
+    status: AssignmentStatus
+    skill: str | None
+    language: str | None
+    offered_at: datetime
+    accepted_at: datetime | None
+    first_response_at: datetime | None
+    resolved_at: datetime | None
+    ended_at: datetime | None
+    latest: datetime  # the last of the above: rows of older work are skipped at once
+
+
+@dataclass(frozen=True, slots=True)
+class BreachRow:
+    team_id: str
+    metric: SlaMetric
+    at: datetime
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """One ``tzinfo`` object for every instant: comparing datetimes that share it skips
+    the offset lookups (what makes statistics over weeks of rows fast)."""
+    return None if moment is None else moment.astimezone(UTC)
+
+
+def rows_of(ticket: PartnerTicket) -> tuple[list[WorkRow], list[BreachRow]]:
+    facts = ticket.facts
+    work = [
+        WorkRow(
+            ticket_id=ticket.ticket_id,
+            assignment_id=a.assignment_id,
+            team_id=a.team_id,
+            status=a.status,
+            skill=facts.skill if facts else None,
+            language=facts.language if facts else None,
+            offered_at=a.offered_at.astimezone(UTC),
+            accepted_at=_utc(a.accepted_at),
+            first_response_at=_utc(a.first_response_at),
+            resolved_at=_utc(a.resolved_at),
+            ended_at=_utc(a.ended_at),
+            latest=max(
+                (m for m in (a.accepted_at, a.first_response_at, a.resolved_at, a.ended_at) if m),
+                default=a.offered_at,
+            ).astimezone(UTC),
+        )
+        for a in ticket.assignments
+    ]
+    breaches = [BreachRow(b.team_id, b.metric, b.at.astimezone(UTC)) for b in ticket.breaches]
+    return work, breaches
 
 
 @dataclass
@@ -62,65 +123,75 @@ def _mean(values: list[float]) -> float | None:
 
 
 def partner_stats(
-    tickets: Iterable[PartnerTicket], team_id: str, first: date, last: date, zone: ZoneInfo
+    work: Iterable[WorkRow],
+    breaches: Mapping[str, Sequence[BreachRow]],
+    *,
+    team_id: str,
+    first: date,
+    last: date,
+    zone: ZoneInfo,
 ) -> tuple[StatsPeriod, list[StatsPeriod]]:
-    """The totals and one entry per day from ``first`` to ``last`` (inclusive)."""
-    days: dict[date, _Tally] = defaultdict(_Tally)
+    """The totals and one entry per day from ``first`` to ``last`` (inclusive).
+    ``work``: the team's assignments; ``breaches``: per ticket id."""
+    # Each local midnight as an instant: a timestamp finds its day by bisection, with no
+    # time zone arithmetic per fact (the view holds weeks of history).
+    count = (last - first).days + 1
+    midnights = [
+        datetime.combine(first + timedelta(days=n), time(0), zone).astimezone(UTC)
+        for n in range(count + 1)
+    ]
+    starts, ends = midnights[0], midnights[-1]
+    tallies = [_Tally() for _ in range(count)]
 
     def on(moment: datetime | None) -> _Tally | None:
-        if moment is None:
+        if moment is None or moment < starts or moment >= ends:
             return None
-        day = moment.astimezone(zone).date()
-        return days[day] if first <= day <= last else None
+        return tallies[bisect_right(midnights, moment) - 1]
 
-    for ticket in tickets:
-        own_breaches = [b for b in ticket.breaches if b.team_id == team_id]
-        for breach in own_breaches:
-            tally = on(breach.at)
-            if tally is not None and breach.metric is not SlaMetric.NEXT_RESPONSE:
-                tally.counts[f"{breach.metric.value}_breached"] += 1
-        for record in ticket.assignments:
-            if record.team_id == team_id:
-                _count(record, own_breaches, on)
+    for ticket_breaches in breaches.values():
+        for breach in ticket_breaches:
+            if breach.team_id == team_id and breach.metric is not SlaMetric.NEXT_RESPONSE:
+                tally = on(breach.at)
+                if tally is not None:
+                    tally.counts[f"{breach.metric.value}_breached"] += 1
+    for row in work:
+        if row.latest < starts or row.offered_at >= ends or row.team_id != team_id:
+            continue
+        own = [b for b in breaches.get(row.ticket_id, ()) if b.team_id == team_id]
+        _count(row, own, on)
 
     total = _Tally()
     entries: list[StatsPeriod] = []
-    day = first
-    while day <= last:
-        tally = days.get(day, _Tally())
+    for n, tally in enumerate(tallies):
+        day = first + timedelta(days=n)
         total.add(tally)
         entries.append(tally.period(day, day))
-        day += timedelta(days=1)
     return total.period(first, last), entries
 
 
 def _count(
-    record: AssignmentRecord,
-    breaches: list[BreachRecord],
-    on: Callable[[datetime | None], _Tally | None],
+    row: WorkRow, breaches: list[BreachRow], on: Callable[[datetime | None], _Tally | None]
 ) -> None:
-    if (tally := on(record.offered_at)) is not None:
+    if (tally := on(row.offered_at)) is not None:
         tally.counts["offered"] += 1
-    if record.accepted_at is not None and (tally := on(record.accepted_at)) is not None:
+    if row.accepted_at is not None and (tally := on(row.accepted_at)) is not None:
         tally.counts["accepted"] += 1
-        tally.accept_seconds.append((record.accepted_at - record.offered_at).total_seconds())
-    if record.status in _ENDED and (tally := on(record.ended_at)) is not None:
-        tally.counts[_ENDED[record.status]] += 1
-    if (tally := on(record.first_response_at)) is not None:
+        tally.accept_seconds.append((row.accepted_at - row.offered_at).total_seconds())
+    if row.status in _ENDED and (tally := on(row.ended_at)) is not None:
+        tally.counts[_ENDED[row.status]] += 1
+    responded = row.first_response_at
+    if responded is not None and (tally := on(responded)) is not None:
         tally.counts["first_responses"] += 1
-        assert record.first_response_at is not None
-        if not _breached(breaches, SlaMetric.FIRST_RESPONSE, record, record.first_response_at):
+        if not _breached(breaches, SlaMetric.FIRST_RESPONSE, row, responded):
             tally.counts["first_response_met"] += 1
-    resolved = record.resolved_at
-    if record.status is S.RESOLVED and resolved is not None and (tally := on(resolved)) is not None:
+    resolved = row.resolved_at
+    if row.status is S.RESOLVED and resolved is not None and (tally := on(resolved)) is not None:
         tally.counts["resolved"] += 1
-        if record.accepted_at is not None:
-            tally.handle_seconds.append((resolved - record.accepted_at).total_seconds())
-        if not _breached(breaches, SlaMetric.RESOLUTION, record, resolved):
+        if row.accepted_at is not None:
+            tally.handle_seconds.append((resolved - row.accepted_at).total_seconds())
+        if not _breached(breaches, SlaMetric.RESOLUTION, row, resolved):
             tally.counts["resolution_met"] += 1
 
 
-def _breached(
-    breaches: list[BreachRecord], metric: SlaMetric, record: AssignmentRecord, until: datetime
-) -> bool:
-    return any(b.metric is metric and record.offered_at <= b.at <= until for b in breaches)
+def _breached(breaches: list[BreachRow], metric: SlaMetric, row: WorkRow, until: datetime) -> bool:
+    return any(b.metric is metric and row.offered_at <= b.at <= until for b in breaches)

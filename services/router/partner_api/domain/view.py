@@ -138,6 +138,36 @@ class PartnerTicket(_Frozen):
         return bool(self.assignments or self.breaches)
 
 
+# -- minimisation over time --------------------------------------------------------
+def personal(record: PartnerTicket) -> bool:
+    """The record still holds data about the customer (or the order)."""
+    facts = record.facts
+    return facts is not None and (
+        bool(facts.messages)
+        or facts.subject is not None
+        or facts.order_id is not None
+        or facts.order_value is not None
+        or facts.marketplace is not None
+        or facts.customer != CustomerFacts()
+    )
+
+
+def without_personal_data(record: PartnerTicket) -> PartnerTicket:
+    """Only the routing facts and the work done: what statistics need, nothing about
+    the customer. Partners see personal data only while an assignment is live."""
+    facts = record.facts
+    if facts is None or not personal(record):
+        return record
+    kept = TicketFacts(
+        channel=facts.channel,
+        language=facts.language,
+        skill=facts.skill,
+        priority=facts.priority,
+        received_at=facts.received_at,
+    )
+    return record.model_copy(update={"facts": kept})
+
+
 # -- idempotency ------------------------------------------------------------------------
 def fingerprint(action: Action, assignment_id: uuid.UUID, fields: dict[str, Any]) -> str:
     """What a request asked for, so a reused idempotency key with another body is caught."""
