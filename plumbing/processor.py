@@ -19,6 +19,11 @@ Why this shape (see docs/architecture.md, "Delivery semantics"):
   dropped, the producer is recreated, the store is restored from the changelog
   and the consumer seeks back to the committed offset. That is correct even when
   the outcome of the failed commit is unknown.
+* Co-partitioned inputs (``co_partitioned``: topics keyed alike with the same
+  partition count, e.g. ``tickets`` and ``sla``) form one task per partition
+  number, as in Kafka Streams: partition *n* of each of them feeds one store and
+  one changelog partition, and a transaction commits the offsets of all of them.
+  The consumer must assign them together (the range assignor does).
 """
 
 from __future__ import annotations
@@ -118,14 +123,15 @@ Handler = Callable[[Record, "Step[V]"], None]
 
 @dataclass
 class _Task(Generic[V]):
-    tp: TopicPartition
+    tp: TopicPartition  # names the task: its partition of the (first) input topic
+    inputs: set[TopicPartition] = field(default_factory=set)  # assigned partitions feeding it
     producer: AIOKafkaProducer | None = None
     store: StateStore[V] = field(default_factory=StateStore)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     ready: bool = False
     revoked: bool = False
     recovery: asyncio.Task[None] | None = None
-    catch_up_to: int | None = None  # input end offset to reach after (re)opening
+    catch_up_to: dict[TopicPartition, int] | None = None  # input ends to reach after opening
     catch_up_seen: int = 0  # consecutive looks that found the position there
     caught_up: bool = False
 
@@ -145,6 +151,7 @@ class TransactionalProcessor(Generic[V]):
         hooks: ProcessorHooks | None = None,
         transaction_timeout_ms: int = 60_000,
         operation_timeout_s: float = 30.0,
+        co_partitioned: Sequence[str] = (),
     ) -> None:
         self.service = service
         self.group_id = group_id
@@ -157,11 +164,23 @@ class TransactionalProcessor(Generic[V]):
         self._hooks = hooks
         self._transaction_timeout_ms = transaction_timeout_ms
         self._timeout = operation_timeout_s
+        self._co_partitioned = tuple(co_partitioned)
         self._tasks: dict[TopicPartition, _Task[V]] = {}
         self._consumer: AIOKafkaConsumer | None = None
         self.listener = _Listener(self)
 
     # -- wiring ------------------------------------------------------------------------
+    @property
+    def co_partitioned(self) -> bool:
+        """True when several input topics share tasks (their consumer needs the range
+        assignor, which gives partition *n* of every topic to the same member)."""
+        return len(self._co_partitioned) > 1
+
+    def _task_key(self, tp: TopicPartition) -> TopicPartition:
+        if tp.topic in self._co_partitioned:
+            return TopicPartition(self._co_partitioned[0], tp.partition)
+        return tp
+
     def attach(self, consumer: AIOKafkaConsumer | None) -> None:
         """Give the processor the subscriber's consumer (for seeks after a failure)."""
         self._consumer = consumer
@@ -170,7 +189,7 @@ class TransactionalProcessor(Generic[V]):
         return [tp for tp, task in self._tasks.items() if task.ready]
 
     def store(self, tp: TopicPartition) -> StateStore[V] | None:
-        task = self._tasks.get(tp)
+        task = self._tasks.get(self._task_key(tp))
         return task.store if task and task.ready else None
 
     async def caught_up(self, tp: TopicPartition) -> bool:
@@ -181,25 +200,30 @@ class TransactionalProcessor(Generic[V]):
         still waiting in the partition (a reply sent while this instance was down) may
         change the state the timer would act on.
         """
-        task = self._tasks.get(tp)
+        task = self._tasks.get(self._task_key(tp))
         consumer = self._consumer
         if task is None or not task.ready or consumer is None:
             return False
         if task.caught_up:
             return True
-        if task.lock.locked() or tp not in consumer.assignment():
+        if task.lock.locked() or not task.inputs <= consumer.assignment():
             return False
         try:
             if task.catch_up_to is None:
-                ends = await asyncio.wait_for(consumer.end_offsets([tp]), self._timeout)
-                task.catch_up_to = ends[tp]
-            position = await asyncio.wait_for(consumer.position(tp), self._timeout)
+                task.catch_up_to = await asyncio.wait_for(
+                    consumer.end_offsets(sorted(task.inputs)), self._timeout
+                )
+            ends: dict[TopicPartition, int] = task.catch_up_to or {}
+            behind = False
+            for member, end in ends.items():
+                position = await asyncio.wait_for(consumer.position(member), self._timeout)
+                behind = behind or position < end
         except Exception as exc:
             log.debug(
                 "catch-up check failed", topic=tp.topic, partition=tp.partition, error=repr(exc)
             )
             return False
-        if position < task.catch_up_to or task.lock.locked():
+        if behind or task.lock.locked():
             task.catch_up_seen = 0
             return False
         # Records fetched a moment ago may still be on their way to process(): the
@@ -216,25 +240,23 @@ class TransactionalProcessor(Generic[V]):
         return all(task.ready for task in self._tasks.values())
 
     async def close(self) -> None:
-        for tp in list(self._tasks):
-            await self._revoke(tp)
+        for key in list(self._tasks):
+            await self._drop(key)
 
     # -- processing --------------------------------------------------------------------
     async def process(self, records: Sequence[Record]) -> None:
-        """Process a fetched batch: one transaction per partition, partitions concurrently."""
-        by_partition: dict[TopicPartition, list[Record]] = defaultdict(list)
+        """Process a fetched batch: one transaction per task, tasks concurrently."""
+        by_task: dict[TopicPartition, list[Record]] = defaultdict(list)
         for record in records:
-            by_partition[TopicPartition(record.topic, record.partition)].append(record)
-        await asyncio.gather(
-            *(self._process_partition(tp, batch) for tp, batch in by_partition.items())
-        )
+            by_task[self._task_key(TopicPartition(record.topic, record.partition))].append(record)
+        await asyncio.gather(*(self._process_partition(tp, batch) for tp, batch in by_task.items()))
 
     async def transact(self, tp: TopicPartition, work: Callable[[Step[V]], None]) -> bool:
         """Run ``work`` (e.g. a timer tick) in a transaction of partition ``tp``.
 
         Returns False when the partition is not owned or not ready; nothing is done then.
         """
-        task = self._tasks.get(tp)
+        task = self._tasks.get(self._task_key(tp))
         if task is None:
             return False
         async with task.lock:
@@ -245,25 +267,33 @@ class TransactionalProcessor(Generic[V]):
             task.store.record_done()
             if not step.outputs and not task.store.staged(self._encode):
                 return True
-            return await self._commit(task, step.outputs, offset=None)
+            return await self._commit(task, step.outputs, offsets={})
 
     async def _process_partition(self, tp: TopicPartition, records: list[Record]) -> None:
         task = self._tasks.get(tp)
         if task is None:
             return  # revoked while the batch was in flight; the new owner reprocesses it
         started = time.perf_counter()
+        offsets: dict[TopicPartition, int] = {}
         async with task.lock:
             if not task.ready:
                 return
             step = Step[V](partition=tp.partition, store=task.store, now=self._clock.now())
             for record in records:
+                source = TopicPartition(record.topic, record.partition)
+                if source not in task.inputs:
+                    continue  # that input was revoked; its new owner reads it again
                 self._handle_one(record, step)
-            committed = await self._commit(task, step.outputs, offset=records[-1].offset + 1)
+                offsets[source] = record.offset + 1
+            if not offsets:
+                return
+            committed = await self._commit(task, step.outputs, offsets)
         self._metrics.transaction_seconds.labels(self.service).observe(
             time.perf_counter() - started
         )
         if committed:
-            self._observe_lag(tp, records[-1].offset + 1)
+            for source, next_offset in offsets.items():
+                self._observe_lag(source, next_offset)
 
     def _handle_one(self, record: Record, step: Step[V]) -> None:
         mark = len(step.outputs)
@@ -320,14 +350,16 @@ class TransactionalProcessor(Generic[V]):
         assert self._changelog is not None
         return self._changelog.encode(value)
 
-    async def _commit(self, task: _Task[V], outputs: list[Output], offset: int | None) -> bool:
-        """Write outputs, staged state and the input offset in one transaction."""
+    async def _commit(
+        self, task: _Task[V], outputs: list[Output], offsets: dict[TopicPartition, int]
+    ) -> bool:
+        """Write outputs, staged state and the input offsets in one transaction."""
         producer = task.producer
         assert producer is not None
         changes = task.store.staged(self._encode) if self._changelog else []
         try:
             await asyncio.wait_for(
-                self._write_transaction(producer, task.tp, outputs, changes, offset),
+                self._write_transaction(producer, task.tp, outputs, changes, offsets),
                 self._timeout,
             )
         except Exception as exc:
@@ -351,7 +383,7 @@ class TransactionalProcessor(Generic[V]):
         tp: TopicPartition,
         outputs: list[Output],
         changes: list[tuple[str, bytes | None]],
-        offset: int | None,
+        offsets: dict[TopicPartition, int],
     ) -> None:
         await producer.begin_transaction()
         try:
@@ -364,8 +396,8 @@ class TransactionalProcessor(Generic[V]):
                     await producer.send(
                         self._changelog.topic, value=value, key=key.encode(), partition=tp.partition
                     )
-            if offset is not None:
-                await producer.send_offsets_to_transaction({tp: offset}, self.group_id)
+            if offsets:
+                await producer.send_offsets_to_transaction(offsets, self.group_id)
         except BaseException:
             await _quietly(producer.abort_transaction())
             raise
@@ -382,8 +414,13 @@ class TransactionalProcessor(Generic[V]):
 
     # -- partition lifecycle ----------------------------------------------------------
     async def _assign(self, tp: TopicPartition) -> None:
-        task = _Task[V](tp=tp)
-        self._tasks[tp] = task
+        key = self._task_key(tp)
+        existing = self._tasks.get(key)
+        if existing is not None:  # a co-partitioned input of a task already opened
+            existing.inputs.add(tp)
+            return
+        task = _Task[V](tp=key, inputs={tp})
+        self._tasks[key] = task
         async with task.lock:
             try:
                 await self._open(task)
@@ -397,9 +434,22 @@ class TransactionalProcessor(Generic[V]):
                 self._start_recovery(task)
 
     async def _revoke(self, tp: TopicPartition) -> None:
-        task = self._tasks.pop(tp, None)
+        key = self._task_key(tp)
+        task = self._tasks.get(key)
         if task is None:
             return
+        task.inputs.discard(tp)
+        if task.inputs:
+            async with task.lock:  # a batch in flight commits before the rebalance goes on
+                return
+        await self._drop(key)
+
+    async def _drop(self, key: TopicPartition) -> None:
+        """Close the task: after its last input was revoked, or when the service stops."""
+        task = self._tasks.pop(key, None)
+        if task is None:
+            return
+        tp = task.tp
         task.revoked = True
         if task.recovery is not None and not task.recovery.done():
             task.recovery.cancel()
@@ -491,8 +541,10 @@ class TransactionalProcessor(Generic[V]):
     async def _recover(self, task: _Task[V]) -> None:
         tp = task.tp
         self._metrics.recoveries.labels(self.service, tp.topic).inc()
-        if self._consumer is not None and tp in self._consumer.assignment():
-            self._consumer.pause(tp)
+        if self._consumer is not None:
+            paused = task.inputs & self._consumer.assignment()
+            if paused:
+                self._consumer.pause(*paused)
         delay = 0.5
         while not task.revoked:
             async with task.lock:
@@ -501,7 +553,7 @@ class TransactionalProcessor(Generic[V]):
                     task.producer = None
                 try:
                     await self._open(task)
-                    await self._rewind(tp)
+                    await self._rewind(task)
                 except Exception as exc:
                     task.ready = False
                     log.warning(
@@ -517,17 +569,18 @@ class TransactionalProcessor(Generic[V]):
             await asyncio.sleep(delay)
             delay = min(delay * 2, 10.0)
 
-    async def _rewind(self, tp: TopicPartition) -> None:
-        """Send the consumer back to the committed offset and let it fetch again."""
+    async def _rewind(self, task: _Task[V]) -> None:
+        """Send the consumer back to the committed offsets and let it fetch again."""
         consumer = self._consumer
-        if consumer is None or tp not in consumer.assignment():
+        if consumer is None:
             return
-        committed = await asyncio.wait_for(consumer.committed(tp), self._timeout)
-        if committed is None:
-            await consumer.seek_to_beginning(tp)
-        else:
-            consumer.seek(tp, committed)
-        consumer.resume(tp)
+        for tp in sorted(task.inputs & consumer.assignment()):
+            committed = await asyncio.wait_for(consumer.committed(tp), self._timeout)
+            if committed is None:
+                await consumer.seek_to_beginning(tp)
+            else:
+                consumer.seek(tp, committed)
+            consumer.resume(tp)
 
 
 class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]

@@ -20,6 +20,7 @@ from typing import Any, NoReturn, TypeVar
 
 import uvicorn
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.coordinator.assignors.range import RangePartitionAssignor
 from fastapi import FastAPI, Response
 from fastapi.responses import JSONResponse
 from faststream.kafka import KafkaBroker
@@ -130,6 +131,13 @@ class ServiceRuntime:
         still reach the processor and, from there, the dead-letter topic.
         ``payload`` is the event type, for the AsyncAPI document only.
         """
+        # Co-partitioned inputs must reach the same member partition by partition; the
+        # range assignor lays out every topic's partitions alike (the default does not).
+        assignors: dict[str, Any] = (
+            {"partition_assignment_strategy": (RangePartitionAssignor,)}
+            if processor.co_partitioned
+            else {}
+        )
         subscriber = self.broker.subscriber(
             *topics,
             group_id=processor.group_id,
@@ -144,6 +152,7 @@ class ServiceRuntime:
             decoder=_raw_records,
             title=title,
             description=description,
+            **assignors,
         )
 
         async def on_records(records: list[Any]) -> None:
@@ -309,9 +318,12 @@ class ServiceRuntime:
         self.request_exit(code)
 
 
-def create_http_app(runtime: ServiceRuntime, *, title: str, version: str = "1") -> FastAPI:
-    """The service's HTTP app with /metrics and health endpoints; services add routes."""
-    app = FastAPI(title=title, version=version, lifespan=runtime.lifespan)
+def create_http_app(
+    runtime: ServiceRuntime, *, title: str, version: str = "1", **options: Any
+) -> FastAPI:
+    """The service's HTTP app with /metrics and health endpoints; services add routes.
+    ``options`` go to FastAPI (e.g. no docs routes for an API exposed to others)."""
+    app = FastAPI(title=title, version=version, lifespan=runtime.lifespan, **options)
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:

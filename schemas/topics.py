@@ -145,6 +145,21 @@ PARTNER_AUDIT = TopicSpec(
     description="Every action a partner took through the assignment API.",
     retention_ms=365 * DAY_MS,
 )
+PARTNER_VIEW_CHANGELOG = TopicSpec(
+    name="partner.tickets-changelog",
+    partitions=TICKET_PARTITIONS,
+    description="The partner API's view of tickets offered to partners (assignments, "
+    "conversation, minimised customer fields, SLA outcomes), keyed by ticket id; every API "
+    "instance mirrors it.",
+    compacted=True,
+)
+PARTNER_CAPACITY_CHANGELOG = TopicSpec(
+    name="partner.capacity-changelog",
+    partitions=1,
+    description="Each partner's latest capacity announcement and the ids of its recent "
+    "ones (for idempotent retries), keyed by team id.",
+    compacted=True,
+)
 QUEUE_PARTITIONS = 3
 DLQ_PARTITIONS = 1
 DLQ_RETENTION_MS = 30 * DAY_MS
@@ -189,6 +204,9 @@ STATIC_TOPICS: tuple[TopicSpec, ...] = (
     CUSTOMERS,
     dlq_spec(CUSTOMERS),
     PARTNER_AUDIT,
+    PARTNER_VIEW_CHANGELOG,
+    PARTNER_CAPACITY_CHANGELOG,
+    dlq_spec(SLA),
 )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -12,11 +13,20 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 
 def _docs(_: argparse.Namespace) -> int:
     from schemas.export import write
-    from switchboard.contract import ASYNCAPI_PATH, write_asyncapi
+    from switchboard.contract import (
+        ASYNCAPI_PATH,
+        PARTNER_API_PATH,
+        write_asyncapi,
+        write_partner_api,
+    )
 
     write()
     write_asyncapi()
-    print(f"wrote schemas/json/*.json and {ASYNCAPI_PATH.relative_to(REPO_ROOT)}")
+    write_partner_api()
+    print(
+        f"wrote schemas/json/*.json, {ASYNCAPI_PATH.relative_to(REPO_ROOT)} and "
+        f"{PARTNER_API_PATH.relative_to(REPO_ROOT)}"
+    )
     return 0
 
 
@@ -169,6 +179,38 @@ def _ledger(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def _partner_key(args: argparse.Namespace) -> int:
+    import secrets
+    from datetime import UTC, datetime
+
+    from schemas.base import TeamKind
+    from schemas.config import ConfigError, load_config
+    from services.router.partner_api.domain.keys import key_hash, mint_key
+
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        print(f"switchboard partner-key: {exc}", file=sys.stderr)
+        return 2
+    partners = [team.id for team in config.teams if team.kind is TeamKind.PARTNER]
+    if args.team not in partners:
+        print(
+            f"switchboard partner-key: {args.team!r} is not a partner team in {args.config} "
+            f"(partners: {', '.join(partners)})",
+            file=sys.stderr,
+        )
+        return 2
+    key = mint_key()
+    key_id = args.key_id or (f"{args.team}-{datetime.now(UTC):%Y%m%d}-{secrets.token_hex(2)}")
+    print(f"API key for {args.team} (shown once; hand it to the partner over a secure channel):")
+    print(f"  {key}")
+    print("Add it to SWITCHBOARD_CONFIG (only the hash is stored):")
+    print("partner_api:\n  partners:")
+    print(f"    {args.team}:\n      keys:")
+    print(f"        - id: {key_id}\n          sha256: {key_hash(key)}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="switchboard", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -267,6 +309,22 @@ def build_parser() -> argparse.ArgumentParser:
     agent.add_argument("--team", required=True, help="in-house team id, e.g. tallinn-care")
     agent.add_argument("--agent-id", help="who is working (default: the login name)")
     agent.set_defaults(run=_agent)
+
+    partner_key = commands.add_parser(
+        "partner-key",
+        help="mint an API key for a partner team and print it with the hash to configure",
+    )
+    partner_key.add_argument("--team", required=True, help="partner team id, e.g. nearshore-bpo")
+    partner_key.add_argument("--key-id", help="name of the key (default: <team>-<date>-<hex>)")
+    partner_key.add_argument(
+        "--config",
+        type=Path,
+        default=Path(
+            os.environ.get("SWITCHBOARD_CONFIG", REPO_ROOT / "deploy/config/switchboard.yaml")
+        ),
+        help="config file (default: SWITCHBOARD_CONFIG)",
+    )
+    partner_key.set_defaults(run=_partner_key)
 
     walk = commands.add_parser(
         "walkthrough", help="push a handful of messages through the real services"

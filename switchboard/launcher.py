@@ -1,8 +1,9 @@
-"""Start the three services as real OS processes and supervise them.
+"""Start the services as real OS processes and supervise them.
 
 Used by the demo, the end-to-end and chaos tests, and anyone running
-Switchboard on one machine. Each service is ``python -m services.<name>`` with
-its own HTTP port and a log file.
+Switchboard on one machine. Each service is ``python -m <module>`` with its own
+HTTP port and a log file. ``Stack`` starts the three core services unless told
+otherwise; the partner API is a process of its own that the demo adds.
 """
 
 from __future__ import annotations
@@ -20,6 +21,15 @@ from pathlib import Path
 import httpx
 
 SERVICES = ("ingest", "router", "sla")
+PARTNER_API = "partner-api"
+#: Every service the launcher knows, and the module each one runs.
+MODULES = {
+    "ingest": "services.ingest",
+    "router": "services.router",
+    "sla": "services.sla",
+    PARTNER_API: "services.router.partner_api",
+}
+ALL_SERVICES = (*SERVICES, PARTNER_API)
 
 
 class ServiceFailedError(RuntimeError):
@@ -60,7 +70,7 @@ class ServiceProcess:
         env = {**os.environ, **self.env, "HTTP_PORT": str(self.http_port), "LOG_FORMAT": "json"}
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", f"services.{self.name}"],
+                [sys.executable, "-m", MODULES.get(self.name, f"services.{self.name}")],
                 env=env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -120,7 +130,8 @@ class ServiceProcess:
 
 @dataclass
 class Stack:
-    """The three services sharing one environment (broker, config, topic prefix, clock)."""
+    """Services sharing one environment (broker, config, topic prefix, clock); the three
+    core services by default, ``names=ALL_SERVICES`` for the partner API too."""
 
     env: Mapping[str, str]
     log_dir: Path

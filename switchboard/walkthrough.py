@@ -1,10 +1,12 @@
 """A short guided run: a handful of messages through the real services on local Kafka,
-then what happened to each of them."""
+simulated partners working their offers through the partner API, then what happened to
+each message."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import secrets
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -19,7 +21,8 @@ from plumbing.clock import ScaledClock
 from schemas.dlq import DeadLetter
 from schemas.sla import SLA_EVENT, SlaBreached
 from schemas.tickets import TICKET_EVENT, FirstResponse, TicketAssigned, TicketOpened
-from switchboard.launcher import Stack
+from switchboard.launcher import ALL_SERVICES, PARTNER_API, Stack
+from switchboard.simulated_partners import SimulatedPartners, demo_config
 
 #: Simulated seconds per real second: a 4-hour email target passes in 8 seconds.
 SPEED = 1800.0
@@ -69,6 +72,19 @@ def _samples(clock: ScaledClock) -> list[tuple[str, dict[str, Any] | bytes, bool
                 "sent_at": now,
             },
             False,
+        ),
+        (
+            "inbound.email",
+            {
+                "message_id": "<bf-3@posta.example.com.tr>",
+                "from": "ayse.yilmaz@example.com.tr",
+                "to": ["help@shop.example.com"],
+                "subject": "Kargom nerede?",
+                "text": "Merhaba, kargom hâlâ gelmedi, sipariş 88245 nerede? Lütfen yardım edin.",  # noqa: RUF001
+                "received_at": now,
+                "in_reply_to": None,
+            },
+            False,  # no in-house team writes Turkish: a partner answers, through its API
         ),
         ("inbound.email", b"\x00\xff this is not JSON", False),
     ]
@@ -135,7 +151,9 @@ async def _collect(bootstrap: str, prefix: str, seconds: float, clock: ScaledClo
     return events
 
 
-def _report(console: Console, events: list[Any]) -> None:
+def _report(
+    console: Console, events: list[Any], partners: SimulatedPartners, figures: dict[str, Any]
+) -> None:
     table = Table(title="What happened to each message")
     for column in ("message", "ticket", "team", "first response", "SLA"):
         table.add_column(column)
@@ -169,11 +187,37 @@ def _report(console: Console, events: list[Any]) -> None:
         )
     console.print(table)
     letters = [e for e in events if isinstance(e, DeadLetter)]
+    deliveries = len(_samples(ScaledClock(SIM_START, time.time(), SPEED)))
     console.print(
-        f"{len(opened)} tickets from 5 deliveries (one was a duplicate); "
+        f"{len(opened)} tickets from {deliveries} deliveries (one was a duplicate); "
         f"{len(letters)} message(s) in the dead-letter topic: "
         + ", ".join(f"{letter.error_kind} ({letter.source_topic})" for letter in letters)
     )
+    _report_partners(console, partners, figures)
+
+
+def _report_partners(
+    console: Console, partners: SimulatedPartners, figures: dict[str, Any]
+) -> None:
+    if not partners.actions:
+        console.print("No ticket went to a partner this time.")
+        return
+    table = Table(title="Partners, through the partner API (HTTP)")
+    for column in ("partner", "ticket", "what it did", "its figures today"):
+        table.add_column(column)
+    done: dict[tuple[str, str], list[str]] = {}
+    for team_id, ticket, step in partners.actions:
+        done.setdefault((team_id, ticket), []).append(step)
+    for (team_id, ticket), steps in done.items():
+        total = figures.get(team_id, {})
+        table.add_row(
+            team_id,
+            ticket[:8],
+            " -> ".join(steps),
+            f"{total.get('offered', 0)} offered, {total.get('resolved', 0)} resolved, "
+            f"{total.get('first_response_met', 0)} answered in time",
+        )
+    console.print(table)
 
 
 def run_walkthrough(bootstrap: str, config: Path, log_dir: Path) -> None:
@@ -183,26 +227,44 @@ def run_walkthrough(bootstrap: str, config: Path, log_dir: Path) -> None:
     # first message goes out.
     real_start = time.time() + 10
     clock = ScaledClock(sim_start=SIM_START, real_start=real_start, speed=SPEED)
+    keys = demo_config(config, log_dir / "switchboard.yaml")
     env = {
         "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
-        "SWITCHBOARD_CONFIG": str(config),
+        "SWITCHBOARD_CONFIG": str(log_dir / "switchboard.yaml"),
+        "PARTNER_API_PSEUDONYM_KEY": secrets.token_urlsafe(32),
         "SWITCHBOARD_TOPIC_PREFIX": prefix,
         "SWITCHBOARD_CLOCK_SPEED": str(SPEED),
         "SWITCHBOARD_CLOCK_SIM_START": SIM_START.isoformat(),
         "SWITCHBOARD_CLOCK_REAL_START": str(real_start),
     }
-    stack = Stack(env=env, log_dir=log_dir)
-    console.print(f"Starting ingest, router and SLA on {bootstrap} (logs in {log_dir}) ...")
+    stack = Stack(env=env, log_dir=log_dir, names=ALL_SERVICES)
+    console.print(
+        f"Starting ingest, router, SLA and the partner API on {bootstrap} (logs in {log_dir}) ..."
+    )
     try:
         stack.start()
         console.print(
             f"Simulated time runs {SPEED:.0f}x faster, from {SIM_START:%a %d %b %H:%M} UTC: "
             "a 4-hour email target passes in 8 seconds."
         )
+        partners = SimulatedPartners(stack[PARTNER_API].url, keys)
         asyncio.run(_publish(bootstrap, prefix, clock))
         wait = timedelta(hours=4, minutes=30).total_seconds() / SPEED + 4
-        console.print(f"Published 5 deliveries; watching the topics for {wait:.0f} s ...")
-        events = asyncio.run(_collect(bootstrap, prefix, wait, clock))
+        console.print(
+            f"Published the messages; partners work their offers at {partners.api_url}; "
+            f"watching the topics for {wait:.0f} s ..."
+        )
+        events, figures = asyncio.run(_watch(bootstrap, prefix, wait, clock, partners))
     finally:
         stack.stop()
-    _report(console, events)
+    _report(console, events, partners, figures)
+
+
+async def _watch(
+    bootstrap: str, prefix: str, seconds: float, clock: ScaledClock, partners: SimulatedPartners
+) -> tuple[list[Any], dict[str, Any]]:
+    events, _ = await asyncio.gather(
+        _collect(bootstrap, prefix, seconds, clock), partners.work(seconds)
+    )
+    figures = await partners.stats(clock.now().date().isoformat())
+    return events, figures

@@ -6,6 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from schemas.base import TeamKind
 from schemas.config.ingest import IngestConfig
+from schemas.config.partner_api import PartnerApiConfig
 from schemas.config.sla import SlaConfig
 from schemas.config.teams import OutsourcingConfig, TeamConfig
 
@@ -17,6 +18,7 @@ class SwitchboardConfig(BaseModel):
     sla: SlaConfig
     ingest: IngestConfig = Field(default_factory=IngestConfig)
     outsourcing: OutsourcingConfig = Field(default_factory=OutsourcingConfig)
+    partner_api: PartnerApiConfig = Field(default_factory=PartnerApiConfig)
 
     @model_validator(mode="after")
     def _team_ids_unique(self) -> SwitchboardConfig:
@@ -37,6 +39,23 @@ class SwitchboardConfig(BaseModel):
                 f"partner contracts promise {promised:.0%} of the daily tickets but "
                 f"outsourcing.share_limit allows only {self.outsourcing.share_limit:.0%}"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _partner_api_names_partners_and_unique_keys(self) -> SwitchboardConfig:
+        kinds = {team.id: team.kind for team in self.teams}
+        key_ids: set[str] = set()
+        hashes: set[str] = set()
+        for team_id, access in self.partner_api.partners.items():
+            if kinds.get(team_id) is not TeamKind.PARTNER:
+                raise ValueError(f"partner_api.partners.{team_id}: not a partner team in 'teams'")
+            for key in access.keys:
+                if key.id in key_ids:
+                    raise ValueError(f"partner_api: API key id {key.id!r} is used twice")
+                if key.sha256 in hashes:
+                    raise ValueError(f"partner_api: the key {key.id!r} is configured twice")
+                key_ids.add(key.id)
+                hashes.add(key.sha256)
         return self
 
     def team(self, team_id: str) -> TeamConfig:

@@ -76,6 +76,12 @@ class RouteHandler:
                 router.save(step, key, state, accepted)
             case OfferRejected() | OfferExpired() | TicketReleased() if state is not None:
                 self._give_back(event, step, state)
+            case TicketResolved() if event.actor.kind == "partner" and (
+                state is None or not lifecycle.matches(state, event.assignment_id)
+            ):
+                # A partner resolves only the assignment it holds: a late resolution (after
+                # it released the ticket, or a retry after another team got it) is stale.
+                self._stale(event.type, key, state)
             case TicketResolved() if state is not None and state.status != "resolved":
                 router.save(step, key, state, router.resolve(step, key, state, event.team_id))
             case TicketReopened() if state is not None and state.status == "resolved":
@@ -100,7 +106,10 @@ class RouteHandler:
     ) -> None:
         router = self.router
         key = event.ticket_id
-        returned = lifecycle.give_back(state, event.assignment_id, step.now)
+        if isinstance(event, OfferRejected) and state.status != "offered":
+            returned = None  # an offer is rejected before it is accepted, never after
+        else:
+            returned = lifecycle.give_back(state, event.assignment_id, step.now)
         if returned is None:
             # Our own ticket.offer_expired comes back after the re-route: not news.
             if not (isinstance(event, OfferExpired) and event.actor.kind == "system"):

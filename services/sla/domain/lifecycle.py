@@ -125,6 +125,8 @@ def apply(rules: SlaRules, clocks: TicketClocks, event: TicketEvent) -> Transiti
                 replace(clocks, team_id=None, team_kind=None, in_queue=False),
                 served=False,
             )
+        case FirstResponse() | AgentReplied() | TicketResolved() if _lost_partner(clocks, event):
+            pass  # a partner acting on a ticket it no longer holds: the router ignored it too
         case FirstResponse() | AgentReplied():
             transition = _replied(rules, clocks, event)
         case MessageAdded() | TicketReopened():
@@ -134,6 +136,14 @@ def apply(rules: SlaRules, clocks: TicketClocks, event: TicketEvent) -> Transiti
         case TicketResolved():
             transition = Transition(None, served=clocks.in_queue)
     return transition
+
+
+def _lost_partner(
+    clocks: TicketClocks, event: FirstResponse | AgentReplied | TicketResolved
+) -> bool:
+    """A late event from a partner the ticket has left (released, expired, assigned
+    elsewhere): the partner API refuses such actions, but one can lose a race."""
+    return event.actor.kind == "partner" and event.team_id != clocks.team_id
 
 
 def _replied(

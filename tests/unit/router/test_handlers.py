@@ -17,6 +17,7 @@ from schemas.config import load_config
 from schemas.queue import QUEUE_EVENT, QueuedTicket, QueuedTicketClosed, QueuedTicketWithdrawn
 from schemas.tickets import (
     TICKET_EVENT,
+    Actor,
     OfferAccepted,
     OfferExpired,
     OfferRejected,
@@ -203,3 +204,37 @@ def test_stale_actions_change_nothing_and_unknown_reopens_are_dead_lettered() ->
     assert refused.value.kind == "unknown_ticket"
     with pytest.raises(DeadLetterError):
         desk.handler(FakeRecord(b"not json"), Step(partition=0, store=desk.store, now=desk.now))
+
+
+def test_a_partner_resolution_counts_only_for_the_assignment_it_holds() -> None:
+    desk = Desk(SATURDAY_NIGHT)
+    (offer,) = desk.send(opened(language="en"))
+    partner = Actor(kind="partner", id=offer.team_id, key_id="k1")
+    desk.send(action(OfferAccepted, offer, actor=partner))
+    desk.send(action(TicketReleased, offer, reason="wrong skill", actor=partner))
+    # The partner's late resolution (a retry after it gave the ticket back) is stale:
+    # the ticket stays with the router, waiting for another team.
+    late = action(TicketResolved, offer, actor=partner)
+    assert desk.send(late) == []
+    state = desk.router.ticket(desk.store, offer.ticket_id)
+    assert state is not None
+    assert state.status == "pending"
+    stale = desk.router.metrics.stale_events.labels("ticket.resolved")._value.get()
+    assert stale == 1
+    # An agent or supervisor (not a partner) may still close it.
+    desk.send(action(TicketResolved, offer))
+    state = desk.router.ticket(desk.store, offer.ticket_id)
+    assert state is not None
+    assert state.status == "resolved"
+
+
+def test_an_accepted_offer_cannot_be_rejected_only_released() -> None:
+    desk = Desk(SATURDAY_NIGHT)
+    (offer,) = desk.send(opened(language="en"))
+    desk.send(action(OfferAccepted, offer))
+    # Two partner API instances raced: the accept got into the log first.
+    assert desk.send(action(OfferRejected, offer, reason="too late")) == []
+    state = desk.router.ticket(desk.store, offer.ticket_id)
+    assert state is not None
+    assert state.status == "accepted"
+    assert desk.router.metrics.stale_events.labels("ticket.offer_rejected")._value.get() == 1

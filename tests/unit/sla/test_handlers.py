@@ -12,7 +12,7 @@ from plumbing.processor import DeadLetterError, Output, Step
 from plumbing.store import StateStore
 from schemas.base import TeamKind
 from schemas.sla import SLA_EVENT, SlaBreached
-from schemas.tickets import TicketEvent
+from schemas.tickets import Actor, TicketEvent, TicketResolved
 from services.sla.domain import encoding
 from services.sla.domain.history import QueueTally
 from services.sla.handlers import ClockHandler
@@ -161,3 +161,23 @@ def test_resolving_forgets_the_ticket_and_its_counts() -> None:
     assert desk.state.at_risk_open(encoding.METRICS[0]) == 0
     desk.tick(T0 + timedelta(days=9))
     assert [e.type for e in desk.sla_events()] == ["sla.at_risk"]  # type: ignore[attr-defined]
+
+
+def test_a_partner_acting_on_a_ticket_it_gave_back_stops_no_clock() -> None:
+    desk = Desk()
+    story = Story()
+    desk.send(story.opened(0))
+    desk.send(story.assigned(1, "nearshore-bpo", TeamKind.PARTNER))
+    desk.send(story.released(5))
+    partner = Actor(kind="partner", id="nearshore-bpo", key_id="k1")
+    late_reply = story.first_response(10).model_copy(update={"actor": partner})
+    late_resolution = TicketResolved(
+        **{**late_reply.model_dump(), "type": "ticket.resolved"}, resolution="done"
+    )
+    desk.send(late_reply)
+    desk.send(late_resolution)
+    # The partner lost the ticket: its late events neither answer nor close it, and the
+    # first-response deadline (4 h) still breaches, unassigned.
+    desk.tick(T0 + timedelta(hours=5))
+    breaches = [e for e in desk.sla_events() if isinstance(e, SlaBreached)]
+    assert [(b.metric.value, b.team_id) for b in breaches] == [("first_response", None)]

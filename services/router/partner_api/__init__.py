@@ -1,0 +1,1 @@
+"""The partner assignment API: outsourced teams work their tickets over HTTP."""

@@ -1,0 +1,139 @@
+"""Thin handlers: records in, the pure view functions, the partition's store out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from pydantic import ValidationError
+
+from plumbing.logging import get_logger
+from plumbing.processor import DeadLetterError, Record, Step
+from schemas.sla import SLA_EVENT
+from schemas.teams import TEAM_EVENT
+from schemas.tickets import TICKET_EVENT
+from services.router.partner_api.domain.capacity import CapacityRecord, apply_capacity
+from services.router.partner_api.domain.minimise import Keep
+from services.router.partner_api.domain.view import (
+    PartnerTicket,
+    apply_sla_event,
+    apply_ticket_event,
+    personal,
+    without_personal_data,
+)
+from services.router.partner_api.metrics import PartnerApiMetrics
+
+log = get_logger(__name__)
+
+#: Records a purge transaction deletes at most; the next one follows at once.
+PURGE_BATCH = 5_000
+
+
+@dataclass
+class ViewHandler:
+    """``tickets`` and ``sla`` (co-partitioned by ticket id) -> the partner view."""
+
+    tickets_topic: str
+    keep: Keep
+
+    def __call__(self, record: Record, step: Step[PartnerTicket]) -> None:
+        try:
+            if record.topic == self.tickets_topic:
+                event = TICKET_EVENT.validate_json(record.value or b"")
+                key = event.ticket_id
+                current = step.store.get(key)
+                updated = apply_ticket_event(current, event, step.now, self.keep)
+            else:
+                sla_event = SLA_EVENT.validate_json(record.value or b"")
+                key = sla_event.ticket_id
+                current = step.store.get(key)
+                updated = apply_sla_event(current, sla_event, step.now)
+        except ValidationError as exc:
+            raise DeadLetterError("schema_violation", str(exc)) from None
+        if updated is current:
+            return
+        if updated is None:
+            step.store.delete(key)
+        else:
+            step.store.put(key, updated)
+
+
+@dataclass
+class CapacityHandler:
+    """``teams`` -> each partner's latest announcement and its recent announcement ids.
+
+    Bad ``teams`` records are the router's to dead-letter (once, from one instance);
+    here they are logged and counted, and the stream goes on.
+    """
+
+    partner_ids: frozenset[str]
+    metrics: PartnerApiMetrics
+
+    def __call__(self, record: Record, step: Step[CapacityRecord]) -> None:
+        try:
+            event = TEAM_EVENT.validate_json(record.value or b"")
+        except ValidationError as exc:
+            self.metrics.invalid_records.labels(record.topic).inc()
+            log.warning(
+                "invalid teams record skipped (the router dead-letters it)",
+                offset=record.offset,
+                error=str(exc)[:300],
+            )
+            return
+        if event.team_id not in self.partner_ids:
+            return
+        current = step.store.get(event.team_id)
+        updated = apply_capacity(current, event, step.now)
+        if updated is not current:
+            step.store.put(event.team_id, updated)
+
+
+def expired(
+    record: PartnerTicket, now: datetime, retention: timedelta, facts_retention: timedelta
+) -> bool:
+    """Retention in processing time: a partner ticket ``retention`` after its last change
+    (statistics need it that long), a never-offered one once resolved ``facts_retention``
+    ago (a reopened ticket may still be offered), any record idle for ``retention``."""
+    idle = now - record.touched_at
+    if idle >= retention:
+        return True
+    return not record.partnered and record.resolved_at is not None and idle >= facts_retention
+
+
+def settled(record: PartnerTicket, now: datetime, facts_retention: timedelta) -> bool:
+    """A partner ticket nobody works on any more, quiet for ``facts_retention`` (the
+    reopen window): the customer's data goes, the figures stay."""
+    return (
+        record.partnered
+        and not any(assignment.live for assignment in record.assignments)
+        and now - record.touched_at >= facts_retention
+        and personal(record)
+    )
+
+
+@dataclass
+class Purge:
+    """Timer work: tombstone expired records of one partition and strip the customer's
+    data from settled ones, a batch at a time."""
+
+    retention: timedelta
+    facts_retention: timedelta
+    more: bool = False
+
+    def __call__(self, step: Step[PartnerTicket]) -> None:
+        changed = 0
+        self.more = False
+        for key in list(step.store.keys()):
+            record = step.store.get(key)
+            if record is None:
+                continue
+            if expired(record, step.now, self.retention, self.facts_retention):
+                step.store.delete(key)
+            elif settled(record, step.now, self.facts_retention):
+                step.store.put(key, without_personal_data(record))
+            else:
+                continue
+            changed += 1
+            if changed >= PURGE_BATCH:
+                self.more = True
+                return

@@ -1,0 +1,90 @@
+"""How long the view keeps what: customer data only while needed, figures for statistics,
+tombstones after that; and what each API instance keeps of the changelog."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from plumbing.processor import Step
+from plumbing.store import StateStore
+from schemas.tickets import OfferAccepted, TicketResolved
+from services.router.partner_api.codec import decode_served, encode_ticket, served
+from services.router.partner_api.domain.view import PartnerTicket, personal
+from services.router.partner_api.handlers import Purge, expired, settled
+from services.router.partner_api.index import ViewIndex
+from tests.support.partner_events import NOW, action, offered, opened
+from tests.unit.partner_api.test_view import replay
+
+RETENTION, FACTS = timedelta(days=35), timedelta(days=7)
+
+
+def worked(ticket_id: str) -> PartnerTicket:
+    assigned = offered(ticket_id)
+    record = replay(
+        opened(ticket_id),
+        assigned,
+        action(OfferAccepted, assigned),
+        action(TicketResolved, assigned),
+    )
+    assert record is not None
+    return record
+
+
+def test_what_expires_when() -> None:
+    done = worked("t-1")
+    assert not expired(done, NOW + timedelta(days=34), RETENTION, FACTS)
+    assert expired(done, NOW + RETENTION, RETENTION, FACTS)
+    facts_only = replay(opened("t-2"))
+    assert facts_only is not None
+    assert not expired(facts_only, NOW + timedelta(days=30), RETENTION, FACTS), "still open"
+    closed = facts_only.model_copy(update={"resolved_at": NOW})
+    assert expired(closed, NOW + FACTS, RETENTION, FACTS)
+    assert not settled(done, NOW + timedelta(days=6), FACTS)
+    assert settled(done, NOW + FACTS, FACTS)
+
+
+def test_the_purge_strips_settled_tickets_and_tombstones_expired_ones() -> None:
+    store = StateStore[PartnerTicket]()
+    store.put("old", worked("old"))
+    before = worked("settled").model_copy(update={"touched_at": NOW + timedelta(days=30)})
+    store.put("settled", before)
+    live = replay(opened("live"), offered("live"))
+    assert live is not None
+    store.put("live", live.model_copy(update={"touched_at": NOW + timedelta(days=30)}))
+    store.commit()
+    step = Step[PartnerTicket](partition=0, store=store, now=NOW + timedelta(days=37))
+    Purge(RETENTION, FACTS)(step)
+    assert "old" not in store
+    kept = store.get("settled")
+    assert kept is not None
+    assert not personal(kept)
+    assert kept.assignments == before.assignments, "the figures stay"
+    assert personal(store.get("live") or kept), "a live offer keeps what the partner needs"
+
+
+def test_the_mirror_keeps_no_customer_data_once_nobody_works_on_the_ticket() -> None:
+    live = replay(opened("t-1"), offered("t-1"))
+    assert live is not None
+    assert served(encode_ticket(live)) == encode_ticket(live)
+    facts_only = replay(opened("t-2"))
+    assert facts_only is not None
+    assert served(encode_ticket(facts_only)) is None
+    done = decode_served(encode_ticket(worked("t-3")))
+    assert done is not None
+    assert not personal(done)
+    with pytest.raises(ValueError, match="format"):
+        served(b"X{}")
+
+
+def test_the_index_counts_a_record_it_cannot_read_and_goes_on() -> None:
+    bad: list[str] = []
+    index = ViewIndex(on_invalid=lambda ticket_id, _: bad.append(ticket_id))
+    index.ticket_changed("t-1", b"P{not json")
+    index.ticket_changed("t-2", encode_ticket(worked("t-2")))
+    assert bad == ["t-1"]
+    assert len(index) == 1
+    ticket = index.ticket("t-2")
+    assert ticket is not None
+    assert not personal(ticket)
