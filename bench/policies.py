@@ -172,13 +172,16 @@ def figures(comparison: Comparison) -> list[Figure]:
     """Switchboard against the baselines, as the figures the benchmark runner prints."""
     switchboard = comparison.result("switchboard")
     baselines = [r for r in comparison.results if r.policy in BASELINES]
+    days = f"{comparison.first_day:%d %b}-{comparison.last_day:%d %b}"
+    if comparison.scale != 1:
+        days += f", traffic x{comparison.scale:g}"
     found: list[Figure] = []
     if baselines:
         best = min(baselines, key=lambda r: r.breaches)
         found.append(
             Figure(
                 "policies",
-                "SLA breaches, demo week (switchboard vs best baseline)",
+                f"SLA breaches, {days} (switchboard vs best baseline)",
                 switchboard.breaches,
                 "tickets",
                 baseline=best.breaches,
