@@ -91,12 +91,12 @@ def _sla_restore(options: Options) -> list[Figure]:
 
 
 def _e2e(options: Options) -> list[Figure]:
-    from bench.e2e import run  # noqa: PLC0415
+    from bench.e2e import Setup, run  # noqa: PLC0415
 
     assert options.bootstrap is not None
     if options.quick:
-        return run(options.bootstrap, count=1_000, runs=1, latency_seconds=5)
-    return run(options.bootstrap)
+        return run(Setup(options.bootstrap), count=1_000, runs=1, latency_seconds=5)
+    return run(Setup(options.bootstrap))
 
 
 BENCHMARKS: dict[str, Benchmark] = {

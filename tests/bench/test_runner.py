@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.e2e import Setup
 from bench.e2e import run as e2e_run
 from bench.suite import PURE
 from tests.conftest import REPO_ROOT
@@ -59,9 +60,8 @@ def test_the_quick_run_of_the_pure_benchmarks_gives_figures_with_baselines(
 @pytest.mark.kafka
 @pytest.mark.slow
 def test_the_end_to_end_benchmark_runs_against_a_real_broker(kafka_bootstrap: str) -> None:
-    figures = e2e_run(
-        kafka_bootstrap, count=300, runs=1, latency_seconds=3, out=lambda _: None, patience=60
-    )
+    setup = Setup(kafka_bootstrap, patience=60)
+    figures = e2e_run(setup, count=300, runs=1, latency_seconds=3, out=lambda _: None)
     by_metric = {figure.metric.split(" at ")[0]: figure for figure in figures}
     throughput = by_metric["throughput inbound->assigned"]
     assert throughput.value > 0
