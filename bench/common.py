@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 
@@ -41,3 +43,58 @@ def percentile(values: Sequence[float], share: float) -> float:
 
 def median(values: Sequence[float]) -> float:
     return float(statistics.median(values))
+
+
+def peak_rss_mb(pid: int | None) -> float:
+    """A live process's peak resident set size so far (``VmHWM``), in MB; NaN if gone."""
+    if pid is None:
+        return math.nan
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return math.nan
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024  # kB
+    return math.nan
+
+
+def format_number(value: float | None) -> str:
+    if value is None or math.isnan(value):
+        return "-"
+    magnitude = abs(value)
+    if magnitude >= 100 or float(value).is_integer():
+        return f"{value:,.0f}"
+    if magnitude >= 10:
+        return f"{value:.1f}"
+    return f"{value:.2f}"
+
+
+def render_table(figures: Sequence[Figure]) -> str:
+    """Figures as a Markdown table: readable in a terminal, pasteable into a README."""
+    header = ("benchmark", "figure", "value", "baseline (same run)", "ratio", "target", "met")
+    rows = [header]
+    for figure in figures:
+        baseline = "-"
+        if figure.baseline is not None:
+            baseline = f"{format_number(figure.baseline)} {figure.unit}: {figure.baseline_label}"
+        ratio = "-" if figure.ratio is None else f"{figure.ratio:.2f}x"
+        met = {True: "yes", False: "**no**", None: "-"}[figure.met]
+        rows.append(
+            (
+                figure.benchmark,
+                figure.metric,
+                f"{format_number(figure.value)} {figure.unit}",
+                baseline,
+                ratio,
+                figure.target or "-",
+                met,
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    lines = [
+        "| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |"
+        for row in rows
+    ]
+    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return "\n".join(lines)

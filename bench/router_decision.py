@@ -28,6 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bench.common import Figure
 from bench.router_desk import START, facts_for, make_book, make_teams, make_tickets
 from schemas.base import Channel, CustomerTier, TeamKind
 from schemas.config.teams import OutsourcingConfig, TeamConfig
@@ -154,7 +155,8 @@ def _median(timings: list[Timing], field: str) -> float:
     return float(statistics.median(getattr(t, field) for t in timings))
 
 
-def _report(name: str, timings: list[Timing], baseline: list[Timing] | None) -> None:
+def _report(name: str, timings: list[Timing], baseline: list[Timing] | None) -> str:
+    lines = []
     for clock, prefix in (("wall", ""), ("cpu ", "cpu_")):
         p50, p99, p999 = (_median(timings, prefix + f) for f in ("p50", "p99", "p999"))
         line = f"{name:<34} {clock} p50 {p50:6.1f} us  p99 {p99:6.1f} us  p99.9 {p999:7.1f} us"
@@ -162,17 +164,109 @@ def _report(name: str, timings: list[Timing], baseline: list[Timing] | None) -> 
             p50_ratio = p50 / _median(baseline, prefix + "p50")
             p99_ratio = p99 / _median(baseline, prefix + "p99")
             line += f"  (x{p50_ratio:.1f}, x{p99_ratio:.1f})"
-        print(line)
+        lines.append(line)
+    return "\n".join(lines)
 
 
-def _measure(label: str, build: Callable[[], object]) -> tuple[object, float]:
+def _measure(
+    label: str, build: Callable[[], object], out: Callable[[str], None]
+) -> tuple[object, float]:
     gc.collect()
     tracemalloc.start()
     value = build()
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    print(f"{label:<38} {peak / 2**20:7.2f} MiB (tracemalloc peak while building)")
+    out(f"{label:<38} {peak / 2**20:7.2f} MiB (tracemalloc peak while building)")
     return value, peak
+
+
+def measure(
+    *,
+    runs: int = 5,
+    decisions: int = 10_000,
+    teams: int = 200,
+    open_tickets: int = 5_000,
+    warm_up: int = 2_000,
+    out: Callable[[str], None] = print,
+) -> list[Figure]:
+    """Run the benchmark, print its report through ``out``, return its figures."""
+    rng = random.Random(4711)
+    team_configs = make_teams(teams, rng)
+    registry, registry_bytes = _measure(
+        f"registry of {teams} teams",
+        lambda: Registry(team_configs, OutsourcingConfig()),
+        out,
+    )
+    assert isinstance(registry, Registry)
+    tickets = make_tickets(decisions, rng)
+    eligible = statistics.fmean(len(registry.candidates(t)) for t in tickets[:2000])
+    out(
+        f"{teams} teams, {eligible:.1f} candidate teams per ticket on average, "
+        f"{decisions} timed decisions per run after {warm_up} untimed, "
+        f"{runs} runs (medians below)\n"
+    )
+
+    policy, with_event, baseline, refresh = [], [], [], []
+    for run in range(runs):
+        book = make_book(registry, open_tickets, random.Random(run))
+        baseline.append(run_baseline(team_configs, tickets))
+        timed, refreshes = run_policy(registry, book, tickets, False, warm_up)
+        policy.append(timed)
+        refresh.append(refreshes)
+        book = make_book(registry, open_tickets, random.Random(run))
+        with_event.append(run_policy(registry, book, tickets, True, warm_up)[0])
+    out(_report("baseline: plain skill filter", baseline, None))
+    out(_report("router policy (decide)", policy, baseline))
+    out(_report("decide + ticket.assigned as JSON", with_event, baseline))
+    out(_report(f"timer: refresh {teams} teams' load", refresh, None))
+    out("")
+    _, book_bytes = _measure(
+        f"load view, {open_tickets} open tickets",
+        lambda: make_book(registry, open_tickets, random.Random(0)),
+        out,
+    )
+    peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    out(f"{'process peak RSS':<38} {peak_rss:7.1f} MiB")
+
+    label = "plain skill filter (walking skeleton)"
+    note = f"{teams} teams, {eligible:.1f} candidates/ticket, median of {runs} runs"
+    figures = [
+        Figure(
+            "router_decision",
+            f"decision p{q}, {teams} teams ({clock})",
+            _median(policy, prefix + f"p{q}"),
+            "us",
+            baseline=_median(baseline, prefix + f"p{q}"),
+            baseline_label=label,
+            target="<= 100 us" if q == "99" else "",
+            met=_median(policy, prefix + f"p{q}") <= 100 if q == "99" else None,
+            note=note,
+        )
+        for q in ("50", "99")
+        for clock, prefix in (("wall clock", ""), ("thread CPU", "cpu_"))
+    ]
+    figures.append(
+        Figure(
+            "router_decision",
+            "decision + ticket.assigned JSON p99 (wall clock)",
+            _median(with_event, "p99"),
+            "us",
+            baseline=_median(baseline, "p99"),
+            baseline_label=label,
+        )
+    )
+    figures.append(
+        Figure(
+            "router_decision",
+            f"load view memory, {open_tickets} open tickets",
+            book_bytes / 2**20,
+            "MiB",
+            baseline=registry_bytes / 2**20,
+            baseline_label=f"the registry of {teams} teams",
+            note="tracemalloc peak while building",
+        )
+    )
+    return figures
 
 
 def main() -> None:
@@ -183,41 +277,13 @@ def main() -> None:
     parser.add_argument("--open-tickets", type=int, default=5_000)
     parser.add_argument("--warm-up", type=int, default=2_000)
     args = parser.parse_args()
-
-    rng = random.Random(4711)
-    teams = make_teams(args.teams, rng)
-    registry, _ = _measure(
-        f"registry of {args.teams} teams", lambda: Registry(teams, OutsourcingConfig())
+    measure(
+        runs=args.runs,
+        decisions=args.decisions,
+        teams=args.teams,
+        open_tickets=args.open_tickets,
+        warm_up=args.warm_up,
     )
-    assert isinstance(registry, Registry)
-    tickets = make_tickets(args.decisions, rng)
-    eligible = statistics.fmean(len(registry.candidates(t)) for t in tickets[:2000])
-    print(
-        f"{args.teams} teams, {eligible:.1f} candidate teams per ticket on average, "
-        f"{args.decisions} timed decisions per run after {args.warm_up} untimed, "
-        f"{args.runs} runs (medians below)\n"
-    )
-
-    policy, with_event, baseline, refresh = [], [], [], []
-    for run in range(args.runs):
-        book = make_book(registry, args.open_tickets, random.Random(run))
-        baseline.append(run_baseline(teams, tickets))
-        decisions, refreshes = run_policy(registry, book, tickets, False, args.warm_up)
-        policy.append(decisions)
-        refresh.append(refreshes)
-        book = make_book(registry, args.open_tickets, random.Random(run))
-        with_event.append(run_policy(registry, book, tickets, True, args.warm_up)[0])
-    _report("baseline: plain skill filter", baseline, None)
-    _report("router policy (decide)", policy, baseline)
-    _report("decide + ticket.assigned as JSON", with_event, baseline)
-    _report(f"timer: refresh {args.teams} teams' load", refresh, None)
-    print()
-    _measure(
-        f"load view, {args.open_tickets} open tickets",
-        lambda: make_book(registry, args.open_tickets, random.Random(0)),
-    )
-    peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-    print(f"{'process peak RSS':<38} {peak_rss:7.1f} MiB")
 
 
 if __name__ == "__main__":

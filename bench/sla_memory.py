@@ -22,11 +22,12 @@ import json
 import subprocess
 import sys
 import time
-import uuid
+from collections.abc import Callable
 from datetime import datetime
 
 import psutil
 
+from bench.common import Figure
 from bench.sla_common import median
 
 DAY_MS = 86_400_000
@@ -114,6 +115,70 @@ def run(kind: str, count: int) -> dict[str, float]:
     return result
 
 
+VARIANTS = ("dict-of-floats", "sla", "slots-dataclass", "pydantic-model")
+
+
+def measure(
+    *,
+    tickets: int = 1_000_000,
+    runs: int = 3,
+    variants: tuple[str, ...] = VARIANTS,
+    out: Callable[[str], None] = print,
+) -> list[Figure]:
+    """Run the benchmark, print its report through ``out``, return its figures.
+    ``variants`` must include the service's (``sla``) and the baseline."""
+    out(f"SLA state memory, {tickets:,} open tickets, median of {runs} runs")
+    out(f"{'variant':<18}{'process RSS MB':>16}{'state MB':>10}{'B/ticket':>10}{'build s':>9}")
+    results = {}
+    for kind, count, repeat in (
+        ("dict-of-floats", tickets, runs),
+        ("sla", tickets, runs),
+        ("slots-dataclass", tickets // 5, 1),
+        ("pydantic-model", tickets // 5, 1),
+    ):
+        if kind not in variants:
+            continue
+        samples = [run(kind, count) for _ in range(repeat)]
+        scale = tickets / count
+        figures = {key: median([s[key] for s in samples]) for key in samples[0]}
+        figures["state_mb"] *= scale
+        results[kind] = figures
+        note = "" if scale == 1 else f"  (measured on {count:,}, scaled)"
+        out(
+            f"{kind:<18}{figures['rss_mb'] if scale == 1 else float('nan'):>16.0f}"
+            f"{figures['state_mb']:>10.0f}{figures['bytes_per_ticket']:>10.0f}"
+            f"{figures['build_s']:>9.1f}{note}"
+        )
+    sla, floats = results["sla"], results["dict-of-floats"]
+    out(
+        f"sla / dict-of-floats state: {sla['state_mb'] / floats['state_mb']:.2f}x; "
+        f"service process with {tickets:,} tickets: {sla['rss_mb']:.0f} MB RSS "
+        f"(target <= 500 MB)"
+    )
+    full = tickets == 1_000_000
+    return [
+        Figure(
+            "sla_memory",
+            "state per open ticket",
+            sla["bytes_per_ticket"],
+            "B",
+            baseline=floats["bytes_per_ticket"],
+            baseline_label="dict of ticket id -> one float deadline",
+            note=f"{tickets:,} tickets, median of {runs} runs",
+        ),
+        Figure(
+            "sla_memory",
+            f"process RSS holding {tickets:,} open tickets",
+            sla["rss_mb"],
+            "MB",
+            baseline=floats["rss_mb"],
+            baseline_label="dict of ticket id -> one float deadline",
+            target="<= 500 MB at 1,000,000" if full else "",
+            met=sla["rss_mb"] <= 500 if full else None,
+        ),
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tickets", type=int, default=1_000_000)
@@ -123,33 +188,7 @@ def main() -> None:
     if args.child:
         print(json.dumps(child(args.child, args.tickets)))
         return
-    print(f"SLA state memory, {args.tickets:,} open tickets, median of {args.runs} runs")
-    print(f"{'variant':<18}{'process RSS MB':>16}{'state MB':>10}{'B/ticket':>10}{'build s':>9}")
-    results = {}
-    for kind, count, runs in (
-        ("dict-of-floats", args.tickets, args.runs),
-        ("sla", args.tickets, args.runs),
-        ("slots-dataclass", args.tickets // 5, 1),
-        ("pydantic-model", args.tickets // 5, 1),
-    ):
-        samples = [run(kind, count) for _ in range(runs)]
-        scale = args.tickets / count
-        figures = {key: median([s[key] for s in samples]) for key in samples[0]}
-        figures["state_mb"] *= scale
-        results[kind] = figures
-        note = "" if scale == 1 else f"  (measured on {count:,}, scaled)"
-        print(
-            f"{kind:<18}{figures['rss_mb'] if scale == 1 else float('nan'):>16.0f}"
-            f"{figures['state_mb']:>10.0f}{figures['bytes_per_ticket']:>10.0f}"
-            f"{figures['build_s']:>9.1f}{note}"
-        )
-    sla, floats = results["sla"], results["dict-of-floats"]
-    print(
-        f"sla / dict-of-floats state: {sla['state_mb'] / floats['state_mb']:.2f}x; "
-        f"service process with {args.tickets:,} tickets: {sla['rss_mb']:.0f} MB RSS "
-        f"(target <= 500 MB)"
-    )
-    _ = uuid  # ids come from bench.sla_common
+    measure(tickets=args.tickets, runs=args.runs)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ import argparse
 import asyncio
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
@@ -29,6 +30,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from prometheus_client import CollectorRegistry
 
+from bench.common import Figure
 from bench.sla_common import CONFIG, median, tickets
 from plumbing.clock import SystemClock
 from plumbing.kafka import ensure_topics
@@ -154,16 +156,25 @@ async def delete_topics(bootstrap: str, prefix: str) -> None:
         await admin.close()
 
 
-async def main_async(count: int, runs: int, service_runs: int) -> None:
-    bootstrap, broker = session_bootstrap()
+async def measure_async(
+    count: int,
+    runs: int,
+    service_runs: int,
+    bootstrap: str | None = None,
+    out: Callable[[str], None] = print,
+) -> list[Figure]:
+    broker = None
+    if bootstrap is None:
+        bootstrap, broker = session_bootstrap()
     prefix = f"bench{uuid.uuid4().hex[:8]}."
+    empty = f"bench{uuid.uuid4().hex[:8]}."
     settings = ServiceSettings(kafka_bootstrap_servers=bootstrap, topic_prefix=prefix)
     topic = settings.topic(topics.SLA_CHANGELOG.name)
     try:
         await ensure_topics(settings, [topics.SLA_CHANGELOG])
         wrote = await write_changelog(bootstrap, topic, count)
-        print(f"SLA restore, {count:,} clocks in {PARTITIONS} changelog partitions ({bootstrap})")
-        print(f"written in {wrote:.1f} s; median of {runs} runs:")
+        out(f"SLA restore, {count:,} clocks in {PARTITIONS} changelog partitions ({bootstrap})")
+        out(f"written in {wrote:.1f} s; median of {runs} runs:")
         baseline = [await plain_read(bootstrap, topic) for _ in range(runs)]
         assert all(n == count for _, n in baseline), baseline
         restores = [await processor_restore(bootstrap, prefix) for _ in range(runs)]
@@ -171,24 +182,61 @@ async def main_async(count: int, runs: int, service_runs: int) -> None:
         read_s = median([s for s, _ in baseline])
         restore_s = median([r for r, _, _ in restores])
         index_s = median([i for _, i, _ in restores])
-        print(f"  baseline: plain consumer reads them       {read_s:6.1f} s")
-        print(f"  processor restore into state stores       {restore_s:6.1f} s")
-        print(f"  + deadline index and counts (on_ready)    {index_s:6.1f} s")
-        print(f"  restore / plain read                      {(restore_s + index_s) / read_s:6.2f}x")
+        out(f"  baseline: plain consumer reads them       {read_s:6.1f} s")
+        out(f"  processor restore into state stores       {restore_s:6.1f} s")
+        out(f"  + deadline index and counts (on_ready)    {index_s:6.1f} s")
+        out(f"  restore / plain read                      {(restore_s + index_s) / read_s:6.2f}x")
         with TemporaryDirectory() as logs:
             starts = [service_start(bootstrap, prefix, Path(logs)) for _ in range(service_runs)]
+            _, empty_rss = service_start(bootstrap, empty, Path(logs))
         ready_s = median([s for s, _ in starts])
         rss = median([r for _, r in starts])
-        print(
+        out(
             f"  services.sla from spawn to ready          {ready_s:6.1f} s  "
             f"(target <= 60 s; median of {service_runs})"
         )
-        print(f"  services.sla RSS with {count:,} clocks  {rss:6.0f} MB (target <= 500 MB)")
+        out(f"  services.sla RSS with {count:,} clocks  {rss:6.0f} MB (target <= 500 MB)")
+        out(f"  services.sla RSS with no clocks          {empty_rss:6.0f} MB")
     finally:
         await delete_topics(bootstrap, prefix)
+        await delete_topics(bootstrap, empty)
         if broker is not None:
             broker.stop()
             broker.reset()
+    full = count == 1_000_000
+    plain = "a plain read_committed consumer reading the changelog"
+    return [
+        Figure(
+            "sla_restore",
+            f"restore + index of {count:,} clocks",
+            restore_s + index_s,
+            "s",
+            baseline=read_s,
+            baseline_label=plain,
+            note=f"median of {runs}",
+        ),
+        Figure(
+            "sla_restore",
+            f"services.sla spawn to ready on {count:,} clocks",
+            ready_s,
+            "s",
+            baseline=read_s,
+            baseline_label=plain,
+            target="<= 60 s at 1,000,000" if full else "",
+            met=ready_s <= 60 if full else None,
+            note=f"median of {service_runs}",
+        ),
+        Figure(
+            "sla_restore",
+            f"services.sla RSS with {count:,} clocks restored",
+            rss,
+            "MB",
+            baseline=empty_rss,
+            baseline_label="services.sla with no clocks",
+            target="<= 500 MB at 1,000,000" if full else "",
+            met=rss <= 500 if full else None,
+        ),
+    ]
 
 
 def main() -> None:
@@ -197,7 +245,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--service-runs", type=int, default=3)
     args = parser.parse_args()
-    asyncio.run(main_async(args.tickets, args.runs, args.service_runs))
+    asyncio.run(measure_async(args.tickets, args.runs, args.service_runs))
 
 
 if __name__ == "__main__":
