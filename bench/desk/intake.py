@@ -33,6 +33,7 @@ from services.ingest.domain.normalise import normalise
 from services.ingest.domain.priority import PrioritySignals, reasons
 from services.ingest.domain.text import Words
 from services.router.domain import lifecycle as router_lifecycle
+from services.router.domain.budget import SlaTargets
 from services.router.domain.registry import TicketProfile
 from services.router.domain.state import TicketRoute
 from services.sla.domain import lifecycle as sla_lifecycle
@@ -103,6 +104,7 @@ def _opened(
 def open_tickets(messages: Sequence[SimMessage], config: SwitchboardConfig) -> Intake:
     signals = PrioritySignals(config.ingest.priority, config.ingest.languages)
     rules = SlaRules.from_config(config.sla)
+    targets = SlaTargets.from_config(config.sla)
     tickets: list[DeskTicket] = []
     follow_ups = duplicates = 0
     for message in messages:
@@ -113,7 +115,7 @@ def open_tickets(messages: Sequence[SimMessage], config: SwitchboardConfig) -> I
             follow_ups += 1
             continue
         opened = _opened(message, config, signals)
-        route = router_lifecycle.open_ticket(opened, partition=0, sla=config.sla)
+        route = router_lifecycle.open_ticket(opened, partition=0, sla=targets)
         clocks = sla_lifecycle.open_ticket(rules, opened)
         facts = route.facts
         tickets.append(
