@@ -42,8 +42,6 @@ GROUP_INPUTS: dict[str, str | None] = {
     "switchboard-router": "tickets",
     "switchboard-sla": "tickets",
 }
-#: Modules the manifests run that are being built on another branch (issue 5).
-PENDING_MODULES = {"services.router.partner_api"}
 
 _GROUP_IN_CODE = re.compile(r'group_id=settings\.group\("([^"]+)"\)')
 

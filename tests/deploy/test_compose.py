@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.deploy.k8s_support import PENDING_MODULES
 from tests.deploy.validators import compose_schema_errors
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -75,7 +74,7 @@ def test_switchboard_services_run_modules_that_exist(compose: dict[str, Any]) ->
     assert {*SERVICES, "topics", "demo"} <= set(commands)
     for name, command in commands.items():
         module = command[0]
-        assert importlib.util.find_spec(module) is not None or module in PENDING_MODULES, name
+        assert importlib.util.find_spec(module) is not None, name
     assert commands["topics"][1:] == ["topics", "create"]
     # The simulator/demo (issue 7) provides `switchboard demo`; only its wiring is here.
     assert commands["demo"][:2] == ["switchboard.cli", "demo"]
