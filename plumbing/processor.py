@@ -121,6 +121,11 @@ class ProcessorHooks(Protocol):
 
 Handler = Callable[[Record, "Step[V]"], None]
 
+#: Largest output record (key + value + headers) a handler may emit: below the 1 MiB
+#: that aiokafka's producer (max_request_size) and the broker (message.max.bytes) take,
+#: with room for the record batch's own overhead.
+MAX_OUTPUT_BYTES = 1_000_000
+
 
 @dataclass
 class _Task(Generic[V]):
@@ -342,6 +347,17 @@ class TransactionalProcessor(Generic[V]):
             )
             self._send_to_dlq(record, step, "processing_error", detail)
         else:
+            oversized = next((o for o in step.outputs[mark:] if _size(o) > MAX_OUTPUT_BYTES), None)
+            if oversized is not None:
+                # The producer would refuse it, fail the transaction and the partition
+                # would retry this record for ever.
+                self._undo_record(step, mark)
+                reason = (
+                    f"an output to {oversized.topic} would be {_size(oversized):,} bytes, "
+                    f"over the {MAX_OUTPUT_BYTES:,} a Kafka record may have here"
+                )
+                self._send_to_dlq(record, step, "output_too_large", reason)
+                return
             step.store.record_done()
             self._metrics.records.labels(self.service, record.topic, "ok").inc()
 
@@ -626,6 +642,14 @@ class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]
 
     async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
         await asyncio.gather(*(self._processor._assign(tp) for tp in assigned))
+
+
+def _size(output: Output) -> int:
+    return (
+        len(output.value or b"")
+        + len(output.key or b"")
+        + sum(len(k) + len(v) for k, v in output.headers)
+    )
 
 
 async def _quietly(awaitable: Awaitable[Any]) -> None:

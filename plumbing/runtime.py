@@ -52,6 +52,9 @@ log = get_logger(__name__)
 EXIT_KAFKA_UNAVAILABLE = 75
 #: Exit code when start-up failed (uvicorn's own code for a failed lifespan start).
 EXIT_STARTUP_FAILED = 3
+#: Seconds the shutdown hooks and the Kafka clients get to stop, inside the 45-60 s
+#: grace period compose and Kubernetes give a stopping container.
+STOP_BUDGET_SECONDS = 25.0
 
 
 def _raw_records(message: Any) -> Any:
@@ -245,10 +248,18 @@ class ServiceRuntime:
                 task.cancel()
             if self._tasks:
                 await asyncio.wait(self._tasks)
-            for hook in self._shutdown:
-                await hook()
-            await self._stop_quietly()
-            log.info("service stopped")
+            try:
+                # With the broker gone, aiokafka's clients can wait for it for ever while
+                # stopping. Nothing is lost by giving up: an unfinished transaction is
+                # aborted by its timeout or by the next owner's fencing.
+                async with asyncio.timeout(STOP_BUDGET_SECONDS):
+                    for hook in self._shutdown:
+                        await hook()
+                    await self._stop_quietly()
+            except TimeoutError:
+                log.error("service did not stop in time; exiting", budget_s=STOP_BUDGET_SECONDS)
+            else:
+                log.info("service stopped")
 
     async def _stop_quietly(self) -> None:
         try:

@@ -35,6 +35,9 @@ def counting_handler(output_topic: str) -> Callable[[Record, Step[int]], None]:
     def handle(record: Record, step: Step[int]) -> None:
         if record.value == b"poison":
             raise DeadLetterError("poison", "refused on purpose")
+        if record.value == b"amplify":  # a valid input whose output no broker takes
+            step.emit(output_topic, b"x" * 1_100_000, key=record.key)
+            return
         if record.value == b"crash":
             step.store.put("crash", 1)  # must be undone with the record
             raise RuntimeError("handler bug")
@@ -146,11 +149,17 @@ async def test_poison_records_go_to_the_dlq_and_the_partition_keeps_flowing(
     kafka_bootstrap: str, topic_prefix: str
 ) -> None:
     topic = f"{topic_prefix}input"
-    records = [(b"k0", b"x"), (b"k0", b"poison"), (b"k0", b"crash"), (b"k0", b"x")]
+    records = [
+        (b"k0", b"x"),
+        (b"k0", b"poison"),
+        (b"k0", b"crash"),
+        (b"k0", b"amplify"),
+        (b"k0", b"x"),
+    ]
     async with running_processor(kafka_bootstrap, topic_prefix) as runtime:
         await produce(kafka_bootstrap, topic, records)
         outputs = await read_all(kafka_bootstrap, f"{topic_prefix}output", expected=2)
-        letters = await read_all(kafka_bootstrap, f"{topic}.dlq", expected=2)
+        letters = await read_all(kafka_bootstrap, f"{topic}.dlq", expected=3)
         ready, _ = runtime.readiness()
 
     assert [r.value for r in outputs] == [b"k0:1", b"k0:2"]
@@ -158,6 +167,7 @@ async def test_poison_records_go_to_the_dlq_and_the_partition_keeps_flowing(
     assert [(d.error_kind, d.original_value()) for d in dead] == [
         ("poison", b"poison"),
         ("processing_error", b"crash"),
+        ("output_too_large", b"amplify"),
     ]
     assert "handler bug" in dead[1].error
     assert all(d.source_topic == topic and d.source_offset is not None for d in dead)
