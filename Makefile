@@ -1,7 +1,7 @@
 # Switchboard: the two commands a new machine needs are `make demo` and `make test`.
 PY := .venv/bin/python
 
-.PHONY: setup tools demo test lint unit docs validate k8s-generated kafka-start kafka-stop
+.PHONY: setup tools demo test lint unit chaos docs validate k8s-generated kafka-start kafka-stop
 
 setup:
 	@scripts/setup.sh
@@ -26,6 +26,12 @@ lint:
 ## Fast feedback: pure and in-memory tests only.
 unit: setup
 	$(PY) -m pytest tests/unit
+
+## A long chaos run: SIGKILLs and a broker restart under Black Friday traffic, then the
+## books must balance (the normal suite runs 150 s of it). CHAOS_SECONDS sets the length.
+CHAOS_SECONDS ?= 900
+chaos: setup
+	CHAOS_SECONDS=$(CHAOS_SECONDS) $(PY) -m pytest tests/chaos -s -p no:cacheprovider
 
 docs: setup
 	$(PY) -m switchboard.cli docs

@@ -20,6 +20,17 @@ class DeadLetter(Event):
     error: str = Field(description="What was wrong, for a human.")
     key_b64: str | None = Field(default=None, description="Original key bytes, base64.")
     value_b64: str | None = Field(default=None, description="Original value bytes, base64.")
+    value_size: int | None = Field(
+        default=None, ge=0, description="Length of the original value in bytes."
+    )
+    value_sha256: str | None = Field(
+        default=None, description="SHA-256 of the original value (hex), to match it at its source."
+    )
+    value_truncated: bool = Field(
+        default=False,
+        description="True when value_b64 holds only the first bytes of a value too large for "
+        "a dead letter to carry whole; the record stays at its source offset.",
+    )
 
     def original_value(self) -> bytes | None:
         return None if self.value_b64 is None else base64.b64decode(self.value_b64)

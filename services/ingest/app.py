@@ -120,6 +120,7 @@ def build(settings: IngestSettings) -> tuple[FastAPI, ServiceRuntime]:
                 for identity, tier in config.ingest.customer_tiers.items()
             },
             profile=customers.get,
+            max_clock_skew=settings.max_clock_skew,
         ),
         changelog=Changelog(
             topic=runtime.topic(topics.INGEST_CUSTOMERS_CHANGELOG.name),

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 import structlog
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from plumbing.logging import get_logger
 from plumbing.processor import DeadLetterError, Record, Step
 from schemas.base import Channel, CustomerTier
 from schemas.config import SwitchboardConfig
@@ -18,9 +20,12 @@ from services.ingest.domain.enrich import CustomerClassifier, Enricher
 from services.ingest.domain.links import TicketLink, link_for, status_change
 from services.ingest.domain.memory import CustomerMemory
 from services.ingest.domain.priority import resolve_tier
+from services.ingest.domain.skew import not_after
 from services.ingest.domain.threads import Outcome, apply_status, take_message
 from services.ingest.metrics import IngestMetrics
 from services.ingest.validation import InvalidPayloadError, accept
+
+log = get_logger(__name__)
 
 ProfileLookup = Callable[[str], CustomerProfile | None]
 
@@ -59,6 +64,7 @@ class ThreadHandler:
     metrics: IngestMetrics
     configured_tiers: Mapping[str, CustomerTier]
     profile: ProfileLookup
+    max_clock_skew: timedelta = timedelta(days=1)
 
     def __call__(self, record: Record, step: Step[CustomerMemory]) -> None:
         try:
@@ -75,6 +81,14 @@ class ThreadHandler:
             if isinstance(item, TicketStatusChanged):
                 outcome = apply_status(memory, item, step.now)
             else:
+                message = not_after(item, step.now, self.max_clock_skew)
+                if message is not item:
+                    self.metrics.clock_skew.labels(item.channel.value).inc()
+                    log.warning(
+                        "message time ahead of the clock; replaced by the clock's time",
+                        received_at=item.received_at.isoformat(),
+                    )
+                item = message
                 outcome = take_message(
                     memory, item, step.now, self._classifier(key), self.config.ingest
                 )

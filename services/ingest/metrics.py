@@ -18,6 +18,14 @@ class IngestMetrics:
             registry=registry,
         )
 
+        self.clock_skew = Counter(
+            "switchboard_ingest_clock_skew_total",
+            "Messages whose channel timestamp was too far ahead of ingest's clock and was "
+            "replaced by the clock's time, by channel.",
+            ["channel"],
+            registry=registry,
+        )
+
     def count(self, channel: str, outcome: str) -> None:
         self.messages.labels(channel, outcome).inc()
 

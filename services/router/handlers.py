@@ -95,6 +95,9 @@ class RouteHandler:
                 )
             case OfferAccepted() | OfferRejected() | TicketReleased():
                 self._stale(event.type, key, state)
+            case _ if state is None:
+                # Never opened here (or an opened event that comes later), or forgotten.
+                router.metrics.unknown_ticket_events.labels(event.type).inc()
             case _:
                 pass  # the router's own events, replies, follow-ups: nothing to route
 

@@ -72,6 +72,13 @@ class RouterMetrics:
             ["type"],
             registry=registry,
         )
+        self.unknown_ticket_events = Counter(
+            "switchboard_router_unknown_ticket_events_total",
+            "Ticket events for a ticket the router does not know (never opened, or forgotten "
+            "after ROUTER_RESOLVED_RETENTION); they change nothing.",
+            ["type"],
+            registry=registry,
+        )
         self.held = Counter(
             "switchboard_router_decisions_held_total",
             "Decisions deferred because this instance's assignments to the team were not yet "

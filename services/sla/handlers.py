@@ -52,7 +52,9 @@ class ClockHandler:
                 case TicketReopened() if old is None:
                     transition = Transition(reopen_ticket(self.rules, event))
                 case _ if old is None:
-                    return  # a ticket this service never saw opened, or already resolved
+                    # A ticket this service never saw opened, or already resolved.
+                    self.metrics.events_without_clocks.labels(event.type).inc()
+                    return
                 case _:
                     at = min(event_time_ms(event), to_ms(step.now))
                     current, late = overdue(self.rules, old, at)

@@ -29,6 +29,13 @@ class SlaMetrics:
             _CLOCK_LABELS,
             registry=registry,
         )
+        self.events_without_clocks = Counter(
+            "switchboard_sla_events_without_clocks_total",
+            "Ticket events for a ticket with no clocks here (never opened, or already "
+            "resolved); they change nothing.",
+            ["type"],
+            registry=registry,
+        )
         self.open_clocks = Gauge(
             "switchboard_sla_open_clocks",
             "Tickets with SLA clocks on this instance.",
