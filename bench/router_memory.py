@@ -18,7 +18,7 @@ in-house, 20% accepted by a partner, 20% pending in the backlog with the stall a
 
 Baseline in the same run: the same router on an empty changelog (idle process).
 Uses ``$KAFKA_BOOTSTRAP_SERVERS`` when set, else a private broker; deletes its topics
-at the end. Run: ``.venv/bin/python -m bench.router_memory [--tickets 300000,3000000]``
+at the end. Run: ``.venv/bin/python -m bench.router_memory [--tickets 300000,1000000]``
 """
 
 from __future__ import annotations
@@ -288,7 +288,11 @@ async def _one(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tickets", default="300000,3000000", help="comma-separated counts")
+    parser.add_argument(
+        "--tickets",
+        default="300000,1000000",
+        help="comma-separated counts (3,000,000 needs ~15 GB free for the router alone)",
+    )
     args = parser.parse_args()
     counts = [int(n) for n in args.tickets.split(",")]
     bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "").strip() or None

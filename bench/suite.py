@@ -110,7 +110,7 @@ def _kafka_footprint(options: Options) -> list[Figure]:
 def _router_memory(options: Options) -> list[Figure]:
     from bench.router_memory import measure_async  # noqa: PLC0415
 
-    counts = [2_000] if options.quick else [300_000, 3_000_000]
+    counts = [3_000] if options.quick else [300_000, 1_000_000]
     return asyncio.run(measure_async(counts, bootstrap=options.bootstrap))
 
 

@@ -29,13 +29,15 @@ def test_the_written_states_are_router_records_in_the_ticket_partition() -> None
 @pytest.mark.slow
 def test_the_router_restores_every_ticket_and_its_rss_is_read(kafka_bootstrap: str) -> None:
     lines: list[str] = []
+    # 3,000 tickets fill every team of the sample config beyond its capacity, so the
+    # router can route none of the pending ones and its backlog holds all of them.
     figures = asyncio.run(
-        router_memory([1_000], bootstrap=kafka_bootstrap, out=lines.append, timeout=120)
+        router_memory([3_000], bootstrap=kafka_bootstrap, out=lines.append, timeout=120)
     )
     by_metric = {figure.metric: figure for figure in figures}
-    rss = by_metric["router RSS with 1,000 open tickets restored"]
+    rss = by_metric["router RSS with 3,000 open tickets restored"]
     assert rss.baseline is not None
     assert rss.value > rss.baseline > 30  # MB: a real Python process, holding more when full
-    ready = by_metric["router spawn to ready on 1,000 open tickets"]
+    ready = by_metric["router spawn to ready on 3,000 open tickets"]
     # The router's own gauge counts the pending tickets it restored into its backlog.
-    assert "pending backlog gauge 200 of 200 pending written" in ready.note
+    assert "pending backlog gauge 600 of 600 pending written" in ready.note
