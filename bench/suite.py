@@ -99,6 +99,21 @@ def _e2e(options: Options) -> list[Figure]:
     return run(Setup(options.bootstrap))
 
 
+def _kafka_footprint(options: Options) -> list[Figure]:
+    from bench.e2e import Setup  # noqa: PLC0415
+    from bench.kafka_footprint import run  # noqa: PLC0415
+
+    assert options.bootstrap is not None
+    return run(Setup(options.bootstrap), count=200 if options.quick else 2_000)
+
+
+def _router_memory(options: Options) -> list[Figure]:
+    from bench.router_memory import measure_async  # noqa: PLC0415
+
+    counts = [3_000] if options.quick else [300_000, 1_000_000]
+    return asyncio.run(measure_async(counts, bootstrap=options.bootstrap))
+
+
 BENCHMARKS: dict[str, Benchmark] = {
     b.name: b
     for b in (
@@ -117,6 +132,13 @@ BENCHMARKS: dict[str, Benchmark] = {
         ),
         Benchmark("sla_restore", True, "restore of 1,000,000 SLA clocks", _sla_restore),
         Benchmark("e2e", True, "end to end through the three services", _e2e),
+        Benchmark(
+            "kafka_footprint",
+            True,
+            "records and bytes Kafka stores per inbound message",
+            _kafka_footprint,
+        ),
+        Benchmark("router_memory", True, "router RSS with open tickets restored", _router_memory),
     )
 }
 PURE = tuple(name for name, b in BENCHMARKS.items() if not b.kafka)

@@ -1,0 +1,304 @@
+"""Router memory with many open tickets restored: the router mirrors every open ticket.
+
+Fills a fresh ``router.tickets-changelog`` (six partitions, as in production) with the
+states of N open tickets as the router writes them (``TicketRoute`` records encoded by
+``services.router.domain.state.encode_record``, keyed by ticket id, in the partition the
+ticket's key hashes to in ``tickets``), then starts the real router process
+(``python -m services.router``, sample config) on it and reads its RSS once
+``/health/ready`` answers (every partition restored into the state stores and the
+whole changelog read into the load view's mirror) and again a few seconds later, after
+the timer has worked through the backlog. One instance owns all six partitions, as
+when it is the only one left: it then holds each ticket twice (full state in its
+stores, the mirror's summary in the load view), its worst case.
+
+The tickets' facts come from one simulated Black Friday (``switchboard.simulator``,
+real texts, languages, skills, channels, priorities, as ingest would open them), cycled
+with fresh ids. Their status mix is an assumption for a peak (``--mix``): 60% queued
+in-house, 20% accepted by a partner, 20% pending in the backlog with the stall announced.
+
+Baseline in the same run: the same router on an empty changelog (idle process).
+Uses ``$KAFKA_BOOTSTRAP_SERVERS`` when set, else a private broker; deletes its topics
+at the end. Run: ``.venv/bin/python -m bench.router_memory [--tickets 300000,1000000]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import os
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from tempfile import TemporaryDirectory
+
+import httpx
+from aiokafka import AIOKafkaProducer
+from aiokafka.partitioner import murmur2
+
+from bench.common import Figure
+from bench.desk.intake import open_tickets
+from bench.sla_restore import delete_topics
+from plumbing.kafka import ensure_topics
+from plumbing.settings import ServiceSettings
+from schemas import topics
+from schemas.config import load_config
+from services.router.domain import lifecycle
+from services.router.domain.registry import Registry
+from services.router.domain.state import TicketRoute, encode_record
+from switchboard.launcher import ServiceProcess, free_port
+from switchboard.simulator import TrafficParams, day_range, generate_traffic
+from tests.support.broker import session_bootstrap
+
+REPO = Path(__file__).resolve().parents[1]
+CONFIG = REPO / "deploy" / "config" / "switchboard.yaml"
+PARTITIONS = topics.TICKETS.partitions
+BLACK_FRIDAY = date(2026, 11, 27)
+#: Share of open tickets per status (an assumption for a peak, see the docstring).
+DEFAULT_MIX = {"queued": 0.6, "accepted": 0.2, "pending": 0.2}
+#: Seconds after ready before the second reading (the timer ticks every 0.25 s).
+SETTLE_SECONDS = 5.0
+
+
+def partition_of(key: str) -> int:
+    """The partition the producers' default partitioner gives ``key`` in ``tickets``."""
+    hashed: int = murmur2(key.encode())
+    return (hashed & 0x7FFFFFFF) % PARTITIONS
+
+
+def templates(scale: float = 0.1) -> list[TicketRoute]:
+    """Pending router states of one simulated Black Friday's new tickets."""
+    config = load_config(CONFIG)
+    ordinary = TrafficParams().baseline_contacts_per_day
+    params = TrafficParams(baseline_contacts_per_day=ordinary * scale)
+    start, end = day_range(BLACK_FRIDAY, BLACK_FRIDAY, params.shop_timezone)
+    intake = open_tickets(generate_traffic(start, end, seed=42, params=params), config)
+    return [ticket.route for ticket in intake.tickets]
+
+
+def open_routes(
+    count: int, mix: dict[str, float], now: datetime
+) -> Iterator[tuple[str, int, TicketRoute]]:
+    """``count`` open tickets (id, partition, state) in the given status mix."""
+    registry = Registry(load_config(CONFIG).teams, load_config(CONFIG).outsourcing)
+    in_house = itertools.cycle([t for t in registry.teams if not t.partner])
+    partners = itertools.cycle([t for t in registry.teams if t.partner])
+    bases = itertools.cycle(templates())
+    statuses = [status for status, share in mix.items() for _ in range(round(share * 100))]
+    for n in range(count):
+        ticket_id = str(uuid.uuid4())
+        partition = partition_of(ticket_id)
+        base = next(bases)
+        route = base.model_copy(
+            update={
+                "partition": partition,
+                "facts": base.facts.model_copy(update={"correlation_id": str(uuid.uuid4())}),
+            }
+        )
+        status = statuses[n % len(statuses)]
+        if status == "queued":
+            route = lifecycle.assign(route, ticket_id, next(in_house), now)
+        elif status == "accepted":
+            offered = lifecycle.assign(route, ticket_id, next(partners), now)
+            assert offered.assignment_id is not None
+            accepted = lifecycle.accept(offered, offered.assignment_id)
+            assert accepted is not None
+            route = accepted
+        else:
+            route = lifecycle.stall(route.model_copy(update={"pending_since": now}))
+        yield ticket_id, partition, route
+
+
+@dataclass(frozen=True)
+class Written:
+    tickets: int
+    pending: int
+    seconds: float
+    bytes: int
+
+
+async def write_changelog(bootstrap: str, topic: str, count: int, mix: dict[str, float]) -> Written:
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap,
+        acks="all",
+        linger_ms=20,
+        max_batch_size=512 * 1024,
+        compression_type=None,
+    )
+    await producer.start()
+    started = time.perf_counter()
+    size = pending = 0
+    try:
+        for ticket_id, partition, route in open_routes(count, mix, datetime.now(UTC)):
+            value = encode_record(route)
+            size += len(value) + len(ticket_id)
+            pending += route.status == "pending"
+            await producer.send(topic, value=value, key=ticket_id.encode(), partition=partition)
+        await producer.flush()
+    finally:
+        await producer.stop()
+    return Written(count, pending, time.perf_counter() - started, size)
+
+
+@dataclass(frozen=True)
+class Reading:
+    ready_s: float
+    rss_ready_mb: float
+    rss_settled_mb: float
+    peak_mb: float  # VmHWM
+    pending_backlog: float  # the router's own gauge
+
+
+def _status(pid: int, field: str) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) / 1024
+    raise LookupError(field)
+
+
+def _gauge(metrics: str, name: str) -> float:
+    for line in metrics.splitlines():
+        if line.startswith(f"{name} "):
+            return float(line.split()[1])
+    raise LookupError(name)
+
+
+def router_reading(bootstrap: str, prefix: str, log_dir: Path, timeout: float) -> Reading:
+    service = ServiceProcess(
+        name="router",
+        env={
+            "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+            "SWITCHBOARD_TOPIC_PREFIX": prefix,
+            "SWITCHBOARD_CONFIG": str(CONFIG),
+            "LOG_LEVEL": "WARNING",
+        },
+        http_port=free_port(),
+        log_path=log_dir / f"router-{prefix.rstrip('.')}.log",
+    )
+    started = time.perf_counter()
+    service.start()
+    try:
+        service.wait_ready(timeout=timeout)
+        ready = time.perf_counter() - started
+        assert service.pid is not None
+        at_ready = _status(service.pid, "VmRSS")
+        time.sleep(SETTLE_SECONDS)
+        settled = _status(service.pid, "VmRSS")
+        peak = _status(service.pid, "VmHWM")
+        backlog = _gauge(
+            httpx.get(f"{service.url}/metrics").text, "switchboard_router_pending_backlog"
+        )
+    finally:
+        service.terminate()
+    return Reading(ready, at_ready, settled, peak, backlog)
+
+
+async def measure_async(
+    counts: Sequence[int],
+    bootstrap: str | None = None,
+    mix: dict[str, float] | None = None,
+    out: Callable[[str], None] = print,
+    timeout: float = 1800,
+) -> list[Figure]:
+    mix = mix or DEFAULT_MIX
+    broker = None
+    if bootstrap is None:
+        bootstrap, broker = session_bootstrap()
+    figures: list[Figure] = []
+    try:
+        with TemporaryDirectory() as logs:
+            empty = f"bench{uuid.uuid4().hex[:8]}."
+            try:
+                idle = router_reading(bootstrap, empty, Path(logs), timeout)
+            finally:
+                await delete_topics(bootstrap, empty)
+            out(
+                f"router memory ({bootstrap}), status mix {mix}, load average "
+                f"{os.getloadavg()[0]:.2f}\n  idle router, empty changelog: "
+                f"RSS {idle.rss_settled_mb:.0f} MB"
+            )
+            for count in counts:
+                figures += await _one(
+                    bootstrap, count, mix=mix, idle=idle, logs=Path(logs), timeout=timeout, out=out
+                )
+    finally:
+        if broker is not None:
+            broker.stop()
+            broker.reset()
+    return figures
+
+
+async def _one(
+    bootstrap: str,
+    count: int,
+    *,
+    mix: dict[str, float],
+    idle: Reading,
+    logs: Path,
+    timeout: float,
+    out: Callable[[str], None],
+) -> list[Figure]:
+    prefix = f"bench{uuid.uuid4().hex[:8]}."
+    settings = ServiceSettings(kafka_bootstrap_servers=bootstrap, topic_prefix=prefix)
+    try:
+        await ensure_topics(settings, [topics.ROUTER_CHANGELOG])
+        topic = settings.topic(topics.ROUTER_CHANGELOG.name)
+        written = await write_changelog(bootstrap, topic, count, mix)
+        reading = router_reading(bootstrap, prefix, logs, timeout)
+    finally:
+        await delete_topics(bootstrap, prefix)
+    extra = reading.rss_settled_mb - idle.rss_settled_mb
+    per_ticket = extra * 2**20 / count
+    out(
+        f"  {count:,} open tickets ({written.pending:,} pending), changelog "
+        f"{written.bytes / count:,.0f} B per ticket, written in {written.seconds:.0f} s:\n"
+        f"    spawn to ready {reading.ready_s:.1f} s; RSS at ready {reading.rss_ready_mb:,.0f} MB, "
+        f"{SETTLE_SECONDS:.0f} s later {reading.rss_settled_mb:,.0f} MB, peak "
+        f"{reading.peak_mb:,.0f} MB; {per_ticket:,.0f} B per ticket over the idle router; "
+        f"backlog gauge {reading.pending_backlog:,.0f}"
+    )
+    idle_label = "the idle router (empty changelog), same run"
+    note = f"status mix {mix}; changelog {written.bytes / count:.0f} B/ticket"
+    return [
+        Figure(
+            "router_memory",
+            f"router RSS with {count:,} open tickets restored",
+            reading.rss_settled_mb,
+            "MB",
+            baseline=idle.rss_settled_mb,
+            baseline_label=idle_label,
+            note=f"{note}; peak (VmHWM) {reading.peak_mb:.0f} MB; "
+            f"{per_ticket:.0f} B per ticket over idle",
+        ),
+        Figure(
+            "router_memory",
+            f"router spawn to ready on {count:,} open tickets",
+            reading.ready_s,
+            "s",
+            baseline=idle.ready_s,
+            baseline_label=idle_label,
+            note=f"pending backlog gauge {reading.pending_backlog:.0f} of {written.pending} "
+            "pending written",
+        ),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--tickets",
+        default="300000,1000000",
+        help="comma-separated counts (3,000,000 needs ~15 GB free for the router alone)",
+    )
+    args = parser.parse_args()
+    counts = [int(n) for n in args.tickets.split(",")]
+    bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "").strip() or None
+    for figure in asyncio.run(measure_async(counts, bootstrap)):
+        print(figure.as_dict())
+
+
+if __name__ == "__main__":
+    main()
