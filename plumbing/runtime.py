@@ -286,7 +286,10 @@ class ServiceRuntime:
             while True:
                 await asyncio.sleep(interval)
                 try:
-                    await asyncio.wait_for(admin.describe_cluster(), interval * 2)
+                    # A metadata request for no topics: the broker answers it without
+                    # listing the cluster's topics (describe_cluster asks for all of
+                    # them: ~70 ms and 36 ms of our CPU on a broker with 1,600 topics).
+                    await asyncio.wait_for(admin.describe_topics([]), interval * 2)
                 except Exception as exc:
                     self._on_unreachable(exc)
                 else:
