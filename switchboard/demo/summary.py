@@ -1,0 +1,42 @@
+"""The terminal summary at the end of the demo."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from switchboard.demo.figures import Figures
+from switchboard.demo.report import summary_rows
+
+
+def print_summary(
+    console: Console,
+    figures: Figures,
+    peak_rss_mib: dict[str, float],
+    problems: list[str],
+    real_seconds: float,
+) -> None:
+    table = Table(
+        title=f"The week from the topics ({figures.window_start[:10]} to "
+        f"{figures.window_end[:10]}, {figures.speed:g}x, volume scale {figures.volume_scale:g})"
+    )
+    table.add_column("what")
+    table.add_column("value", justify="right")
+    for what, value in summary_rows(figures, peak_rss_mib):
+        table.add_row(what, value)
+    console.print(table)
+    console.print(f"Played in {real_seconds / 60:.1f} real minutes.")
+    if problems:
+        console.print(f"[red]Books: {len(problems)} problem(s)[/red]")
+        for problem in problems[:20]:
+            console.print(f"[red]  {problem}[/red]")
+    else:
+        console.print(
+            "[green]Books balance: 0 problems[/green] (every message once, serial "
+            "assignments, one breach per missed deadline, only the planted bad inputs "
+            "dead-lettered)."
+        )
+
+
+def verdict(problems: list[str]) -> str:
+    return "0 problems" if not problems else f"{len(problems)} problem(s): {problems[0]}"
