@@ -42,6 +42,9 @@ class Attainment:
 class Figures:
     window_start: str
     window_end: str
+    #: The simulated days played, local to the shop: first and last (included).
+    first_day: str
+    last_day: str
     speed: float
     volume_scale: float
     tickets: int
@@ -57,6 +60,7 @@ class Figures:
     partner_tickets: int
     cost: dict[str, float]
     time_to_assignment: dict[str, float | None]
+    service_latency: dict[str, float | None]
     #: Hourly series over the window (simulated time), for the report.
     hours: list[str] = field(default_factory=list)
     queue_depth: dict[str, list[int]] = field(default_factory=dict)
@@ -171,6 +175,10 @@ def compute_figures(
         for t in trails
         if t.first_assigned_ms is not None
     ]
+    decisions = [
+        (t.first_decided_ms - t.opened_ms) / 1000 for t in trails if t.first_decided_ms is not None
+    ]
+    ingest = [(t.opened_ms - t.inbound_ms) / 1000 for t in trails if t.inbound_ms is not None]
     marks = hour_marks(start, end)
     count = len(marks)
     routed = [0] * count
@@ -201,6 +209,8 @@ def compute_figures(
     return Figures(
         window_start=start.astimezone(zone).isoformat(),
         window_end=end.astimezone(zone).isoformat(),
+        first_day=start.astimezone(zone).date().isoformat(),
+        last_day=(end - timedelta(microseconds=1)).astimezone(zone).date().isoformat(),
         speed=speed,
         volume_scale=volume_scale,
         tickets=len(trails),
@@ -224,7 +234,17 @@ def compute_figures(
             "real_p50_seconds": percentile(real_waits, 0.5),
             "real_p99_seconds": percentile(real_waits, 0.99),
         },
-        hours=[mark.isoformat() for mark in marks],
+        # How far behind the services ran, in real time: a message's ticket event after
+        # the message, the router's first decision (assigned or pending) after that.
+        service_latency={
+            "ingest_p50_seconds": percentile(ingest, 0.5),
+            "ingest_p99_seconds": percentile(ingest, 0.99),
+            "routing_decision_p50_seconds": percentile(decisions, 0.5),
+            "routing_decision_p99_seconds": percentile(decisions, 0.99),
+            "undecided_tickets": len(trails) - len(decisions),
+        },
+        # Local wall time without an offset: plotting libraries draw it as written.
+        hours=[f"{mark.astimezone(zone):%Y-%m-%d %H:%M}" for mark in marks],
         queue_depth=depth_series(outcomes, marks),
         overflow_share=[p / n if n else None for p, n in zip(to_partners, routed, strict=True)],
         routed_per_hour=routed,

@@ -1,4 +1,5 @@
-"""Peak resident memory of each service process, sampled during the run (psutil)."""
+"""Peak resident memory and CPU time of each service process, sampled during the run
+(psutil)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ class RssSampler(threading.Thread):
     interval: float = 0.5
     peak_bytes: dict[str, int] = field(default_factory=dict)
     last_bytes: dict[str, int] = field(default_factory=dict)
+    #: CPU seconds (user + system) of each process at its last sample.
+    cpu_seconds: dict[str, float] = field(default_factory=dict)
     stop: threading.Event = field(default_factory=threading.Event)
 
     def __post_init__(self) -> None:
@@ -28,9 +31,12 @@ class RssSampler(threading.Thread):
             if pid is None:
                 continue
             try:
-                rss = int(psutil.Process(pid).memory_info().rss)
+                process = psutil.Process(pid)
+                rss = int(process.memory_info().rss)
+                times = process.cpu_times()
             except psutil.Error:  # exited between the listing and the read
                 continue
+            self.cpu_seconds[name] = times.user + times.system
             self.last_bytes[name] = rss
             self.peak_bytes[name] = max(rss, self.peak_bytes.get(name, 0))
 

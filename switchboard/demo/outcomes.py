@@ -25,6 +25,7 @@ from schemas.tickets import (
     FirstResponse,
     OfferExpired,
     OfferRejected,
+    RoutingStalled,
     TicketAssigned,
     TicketOpened,
     TicketReleased,
@@ -63,6 +64,8 @@ class TicketTrail:
     inbound_ms: int | None = None
     first_assigned_at: datetime | None = None
     first_assigned_ms: int | None = None
+    #: When the router first decided about it (assigned, or parked as pending), real ms.
+    first_decided_ms: int | None = None
     #: (assignment id, team id, team kind) of the assignment holding the ticket now.
     live: tuple[str, str, TeamKind] | None = None
     #: The team kind and id of the last assignment that was not refused or handed back.
@@ -181,6 +184,8 @@ class Outcomes:
             case TicketResolved():
                 trail.resolved = True
                 self._closed(trail, str(event.assignment_id), event.occurred_at, kept=True)
+            case RoutingStalled():
+                trail.first_decided_ms = trail.first_decided_ms or record.timestamp_ms
             case FirstResponse():
                 trail.answered = True
             case _:
@@ -189,6 +194,7 @@ class Outcomes:
     def _assigned(self, trail: TicketTrail, event: TicketAssigned, timestamp_ms: int) -> None:
         if trail.live is not None:  # the ledger reports this; keep the depth honest anyway
             self.depth_changes.append(DepthChange(event.occurred_at, trail.live[1], -1))
+        trail.first_decided_ms = trail.first_decided_ms or timestamp_ms
         first = trail.first_assigned_at is None
         if first:
             trail.first_assigned_at = event.occurred_at

@@ -39,9 +39,12 @@ def _seconds(value: float | None) -> str:
     return f"{value / 60:.1f} min" if value >= 120 else f"{value:.2f} s"
 
 
-def summary_rows(figures: Figures, peak_rss_mib: dict[str, float]) -> list[tuple[str, str]]:
+def summary_rows(
+    figures: Figures, peak_rss_mib: dict[str, float], cpu_seconds: dict[str, float] | None = None
+) -> list[tuple[str, str]]:
     """(what, value) rows shared by the report and the terminal summary."""
     waits = figures.time_to_assignment
+    latency = figures.service_latency
     rows = [
         ("tickets opened", f"{figures.tickets:,}"),
         ("inbound deliveries", f"{figures.inbound_deliveries:,}"),
@@ -75,8 +78,25 @@ def summary_rows(figures: Figures, peak_rss_mib: dict[str, float]) -> list[tuple
             f"{_seconds(waits['real_p50_seconds'])} / {_seconds(waits['real_p99_seconds'])}",
         ),
         ("dead letters", f"{figures.dead_letters:,}"),
+        (
+            "real latency p50 / p99: message to ticket",
+            f"{_seconds(latency['ingest_p50_seconds'])} / "
+            f"{_seconds(latency['ingest_p99_seconds'])}",
+        ),
+        (
+            "real latency p50 / p99: ticket to routing decision",
+            f"{_seconds(latency['routing_decision_p50_seconds'])} / "
+            f"{_seconds(latency['routing_decision_p99_seconds'])}",
+        ),
     ]
-    rows += [(f"peak RSS, {name}", f"{mib:.0f} MiB") for name, mib in peak_rss_mib.items()]
+    cpu = cpu_seconds or {}
+    rows += [
+        (
+            f"peak RSS, {name}",
+            f"{mib:.0f} MiB" + (f" (CPU {cpu[name]:.0f} s)" if name in cpu else ""),
+        )
+        for name, mib in peak_rss_mib.items()
+    ]
     return rows
 
 
@@ -88,7 +108,11 @@ def build_figures(figures: Figures) -> dict[str, go.Figure]:
             for team, ys in figures.queue_depth.items()
         ]
     )
-    depth.update_layout(title="Open tickets held per team", yaxis_title="tickets")
+    depth.update_layout(
+        title="Open tickets held per team (end of each hour)",
+        yaxis_title="tickets",
+        xaxis_title="Tallinn time",
+    )
     attainment = go.Figure(
         [
             go.Bar(x=figures.days, y=ys, name=channel)
@@ -98,6 +122,7 @@ def build_figures(figures: Figures) -> dict[str, go.Figure]:
     attainment.update_layout(
         title="First response in time, by channel and day of arrival",
         yaxis={"tickformat": ".0%", "range": [0, 1]},
+        xaxis={"type": "category"},
         barmode="group",
     )
     overflow = go.Figure(
@@ -146,7 +171,12 @@ def build_figures(figures: Figures) -> dict[str, go.Figure]:
     return dict(zip(PLOT_IDS, (depth, attainment, overflow, breaches, forecast), strict=True))
 
 
-def render_report(figures: Figures, peak_rss_mib: dict[str, float], verdict: str) -> str:
+def render_report(
+    figures: Figures,
+    peak_rss_mib: dict[str, float],
+    verdict: str,
+    cpu_seconds: dict[str, float] | None = None,
+) -> str:
     """The whole page; plotly.js is inlined once, before the first plot."""
     plots = []
     for index, (plot_id, figure) in enumerate(build_figures(figures).items()):
@@ -161,10 +191,10 @@ def render_report(figures: Figures, peak_rss_mib: dict[str, float], verdict: str
         )
     rows = "".join(
         f"<tr><td>{html.escape(what)}</td><td>{html.escape(value)}</td></tr>"
-        for what, value in summary_rows(figures, peak_rss_mib)
+        for what, value in summary_rows(figures, peak_rss_mib, cpu_seconds)
     )
     title = (
-        f"Switchboard demo: {figures.window_start[:10]} to {figures.window_end[:10]} "
+        f"Switchboard demo: {figures.first_day} to {figures.last_day} "
         f"at {figures.speed:g}x"
     )
     return (

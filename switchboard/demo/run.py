@@ -49,6 +49,8 @@ STARTUP_SECONDS = 20.0
 #: After the week: real seconds without a new record before the books are read.
 QUIET_SECONDS = 3.0
 SETTLE_LIMIT_SECONDS = 60.0
+#: Real seconds an answer may take to reach the SLA service (see ``Expectations``).
+ANSWER_LATENCY_SECONDS = 2.0
 #: Where the shop's days start and end (the simulator's default).
 SHOP_ZONE = ZoneInfo("Europe/Tallinn")
 
@@ -241,6 +243,7 @@ def run_demo(
         },
         first_response_deadline=_deadline_oracle(config),
         margin=timedelta(seconds=options.speed * 10),
+        answer_latency=timedelta(seconds=options.speed * ANSWER_LATENCY_SECONDS),
     )
     problems = check(books, expect)
     teams: dict[str, tuple[TeamKind, Decimal]] = {
@@ -263,6 +266,7 @@ def run_demo(
             {
                 **figures.as_json(),
                 "peak_rss_mib": peak,
+                "cpu_seconds": sampler.cpu_seconds,
                 "books_problems": problems,
                 "real_seconds": real_seconds,
                 "messages_published": len(plan.messages),
@@ -272,8 +276,17 @@ def run_demo(
             default=str,
         )
     )
-    report = write_report(out / "report.html", render_report(figures, peak, verdict(problems)))
-    print_summary(console, figures, peak, problems, real_seconds)
+    report = write_report(
+        out / "report.html", render_report(figures, peak, verdict(problems), sampler.cpu_seconds)
+    )
+    print_summary(
+        console,
+        figures=figures,
+        peak_rss_mib=peak,
+        problems=problems,
+        real_seconds=real_seconds,
+        cpu_seconds=sampler.cpu_seconds,
+    )
     console.print(f"Report: {report.resolve()}\nFigures: {summary_path.resolve()}")
     if options.browser:
         webbrowser.open(report.resolve().as_uri())

@@ -11,18 +11,20 @@ from switchboard.demo.report import summary_rows
 
 def print_summary(
     console: Console,
+    *,
     figures: Figures,
     peak_rss_mib: dict[str, float],
     problems: list[str],
     real_seconds: float,
+    cpu_seconds: dict[str, float] | None = None,
 ) -> None:
     table = Table(
-        title=f"The week from the topics ({figures.window_start[:10]} to "
-        f"{figures.window_end[:10]}, {figures.speed:g}x, volume scale {figures.volume_scale:g})"
+        title=f"The week from the topics ({figures.first_day} to "
+        f"{figures.last_day}, {figures.speed:g}x, volume scale {figures.volume_scale:g})"
     )
     table.add_column("what")
     table.add_column("value", justify="right")
-    for what, value in summary_rows(figures, peak_rss_mib):
+    for what, value in summary_rows(figures, peak_rss_mib, cpu_seconds):
         table.add_row(what, value)
     console.print(table)
     console.print(f"Played in {real_seconds / 60:.1f} real minutes.")
