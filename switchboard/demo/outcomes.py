@@ -29,6 +29,7 @@ from schemas.tickets import (
     TicketAssigned,
     TicketOpened,
     TicketReleased,
+    TicketReopened,
     TicketResolved,
 )
 from switchboard.ledger import source_message_id
@@ -181,6 +182,8 @@ class Outcomes:
                 self._assigned(trail, event, record.timestamp_ms)
             case OfferRejected() | OfferExpired() | TicketReleased():
                 self._closed(trail, str(event.assignment_id), event.occurred_at, kept=False)
+            case TicketReopened():
+                trail.resolved = False  # the customer wrote again: a ticket to work again
             case TicketResolved():
                 trail.resolved = True
                 self._closed(trail, str(event.assignment_id), event.occurred_at, kept=True)

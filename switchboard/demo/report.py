@@ -193,10 +193,7 @@ def render_report(
         f"<tr><td>{html.escape(what)}</td><td>{html.escape(value)}</td></tr>"
         for what, value in summary_rows(figures, peak_rss_mib, cpu_seconds)
     )
-    title = (
-        f"Switchboard demo: {figures.first_day} to {figures.last_day} "
-        f"at {figures.speed:g}x"
-    )
+    title = f"Switchboard demo: {figures.first_day} to {figures.last_day} at {figures.speed:g}x"
     return (
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
         f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head><body>"

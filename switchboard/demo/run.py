@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -40,12 +41,10 @@ from switchboard.demo.report import render_report, write_report
 from switchboard.demo.summary import print_summary, verdict
 from switchboard.desk.in_house import InHouseDesk
 from switchboard.launcher import ALL_SERVICES, PARTNER_API, Stack
-from switchboard.ledger import Expectations, check, read_books, source_message_id
+from switchboard.ledger import Books, Expectations, check, read_books, source_message_id
 from switchboard.simulated_partners import SimulatedPartners, demo_config
 from switchboard.simulator import Workforce
 
-#: Real seconds the services get to start before the simulated week begins.
-STARTUP_SECONDS = 20.0
 #: After the week: real seconds without a new record before the books are read.
 QUIET_SECONDS = 3.0
 SETTLE_LIMIT_SECONDS = 60.0
@@ -157,9 +156,22 @@ async def _play(
             await asyncio.gather(*background, return_exceptions=True)
             stop_view.set()
             await shown
-    await reader.catch_up()
-    await reader.stop()
     return reader
+
+
+async def _play_and_close_the_books(
+    stack: Stack, clock: ScaledClock, **play: Any
+) -> tuple[TopicReader, Books, datetime]:
+    """Play, then stop the services so the topics are final, and read them to the end:
+    the figures and the books see the same records."""
+    reader = await _play(stack=stack, clock=clock, **play)
+    try:
+        ended_at = clock.now()
+        await asyncio.to_thread(stack.stop)
+        await reader.catch_up()
+    finally:
+        await reader.stop()
+    return reader, await read_books(play["bootstrap"], play["prefix"]), ended_at
 
 
 async def _settle(reader: TopicReader) -> None:
@@ -186,8 +198,8 @@ def run_demo(
     config_path, keys = prepare_config(source_config, out, options.volume_scale)
     config = load_config(config_path)
     plan = build_plan(options, config_path)
-    prefix = f"demo-{int(time.time())}-{secrets.token_hex(2)}."
-    real_start = time.time() + STARTUP_SECONDS
+    prefix = options.topic_prefix or f"demo-{int(time.time())}-{secrets.token_hex(2)}."
+    real_start = time.time() + options.startup_seconds
     clock = ScaledClock(sim_start=plan.start, real_start=real_start, speed=options.speed)
     env = {
         "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
@@ -216,8 +228,8 @@ def run_demo(
     try:
         stack.start()
         sampler.start()
-        reader = asyncio.run(
-            _play(
+        reader, books, ended_at = asyncio.run(
+            _play_and_close_the_books(
                 bootstrap=bootstrap,
                 prefix=prefix,
                 plan=plan,
@@ -230,8 +242,6 @@ def run_demo(
                 console=console,
             )
         )
-        ended_at = clock.now()
-        books = asyncio.run(read_books(bootstrap, prefix))
     finally:
         sampler.stop.set()
         stack.stop()
