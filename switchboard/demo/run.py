@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import secrets
+import sys
 import time
 import webbrowser
 from dataclasses import dataclass
@@ -27,11 +29,10 @@ from rich.console import Console
 from rich.live import Live
 
 from plumbing.clock import ScaledClock
-from schemas.base import Priority, TeamKind
+from schemas.base import TeamKind
 from schemas.config import SwitchboardConfig, load_config
-from schemas.tickets import TicketOpened
-from services.router.domain.budget import SlaTargets
 from switchboard.demo.actors import PlayState, announce_capacity, play_messages
+from switchboard.demo.books import expectations
 from switchboard.demo.figures import Figures, compute_figures
 from switchboard.demo.live import LiveView
 from switchboard.demo.memory import RssSampler
@@ -41,15 +42,13 @@ from switchboard.demo.report import render_report, write_report
 from switchboard.demo.summary import print_summary, verdict
 from switchboard.desk.in_house import InHouseDesk
 from switchboard.launcher import ALL_SERVICES, PARTNER_API, Stack
-from switchboard.ledger import Books, Expectations, check, read_books, source_message_id
+from switchboard.ledger import Books, check, read_books
 from switchboard.simulated_partners import SimulatedPartners, demo_config
 from switchboard.simulator import Workforce
 
 #: After the week: real seconds without a new record before the books are read.
 QUIET_SECONDS = 3.0
 SETTLE_LIMIT_SECONDS = 60.0
-#: Real seconds an answer may take to reach the SLA service (see ``Expectations``).
-ANSWER_LATENCY_SECONDS = 2.0
 #: Where the shop's days start and end (the simulator's default).
 SHOP_ZONE = ZoneInfo("Europe/Tallinn")
 
@@ -64,20 +63,12 @@ class DemoResult:
     summary: Path
 
 
-def _deadline_oracle(config: SwitchboardConfig):  # type: ignore[no-untyped-def]
-    targets = SlaTargets.from_config(config.sla)
-
-    def due(opened: TicketOpened, priority: Priority) -> datetime:
-        return targets.first_response_deadline(
-            channel=opened.channel,
-            priority=priority,
-            tier=opened.customer.tier,
-            marketplace=opened.marketplace,
-            received_at=opened.received_at,
-            reply_deadline=opened.reply_deadline,
-        )
-
-    return due
+def _has_desktop() -> bool:
+    """A graphical session to open the report in. Without one ``webbrowser`` may pick a
+    console browser that takes over the terminal: the path printed is enough there."""
+    return sys.platform in ("darwin", "win32") or bool(
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    )
 
 
 def prepare_config(source: Path, out: Path, volume_scale: float) -> tuple[Path, dict[str, str]]:
@@ -245,16 +236,7 @@ def run_demo(
     finally:
         sampler.stop.set()
         stack.stop()
-    expect = Expectations(
-        ended_at=ended_at,
-        bad_inputs=frozenset(value for _, value in plan.bad_inputs),
-        customer_of={
-            source_message_id(m.channel, m.payload): m.truth.customer_id for m in plan.messages
-        },
-        first_response_deadline=_deadline_oracle(config),
-        margin=timedelta(seconds=options.speed * 10),
-        answer_latency=timedelta(seconds=options.speed * ANSWER_LATENCY_SECONDS),
-    )
+    expect = expectations(plan, config, ended_at=ended_at, speed=options.speed)
     problems = check(books, expect)
     teams: dict[str, tuple[TeamKind, Decimal]] = {
         t.id: (t.kind, t.cost_per_ticket) for t in config.teams
@@ -298,6 +280,6 @@ def run_demo(
         cpu_seconds=sampler.cpu_seconds,
     )
     console.print(f"Report: {report.resolve()}\nFigures: {summary_path.resolve()}")
-    if options.browser:
+    if options.browser and _has_desktop():
         webbrowser.open(report.resolve().as_uri())
     return DemoResult(figures, problems, peak, real_seconds, report, summary_path)
