@@ -12,9 +12,10 @@ internals:
   previous one was closed (offer rejected or expired, released), attempts count
   up by one, assignment ids are never reused, and no ticket ends with two live
   assignments;
-* at most one ``sla.breached`` per ticket and metric, none for a ticket whose
-  first response came before the deadline, and one for every ticket whose
-  deadline passed unanswered (deadlines computed by the caller's oracle);
+* at most one ``sla.breached`` per SLA clock (ticket, metric and deadline: a reopened
+  ticket starts new clocks), none for a ticket whose first response came before the
+  deadline, and one for every ticket whose deadline passed unanswered (deadlines
+  computed by the caller's oracle);
 * the dead-letter topics hold only the inputs that were fed in as bad on purpose.
 
 Events are deduplicated by ``event_id`` before counting: producers outside
@@ -85,6 +86,9 @@ class TicketBook:
     priority: Priority = Priority.NORMAL
     breaches: Counter[SlaMetric] = field(default_factory=Counter)
     breach_deadlines: dict[SlaMetric, datetime] = field(default_factory=dict)
+    #: Breaches per clock: a reopened ticket starts new next-response and resolution
+    #: clocks, each of which may breach once; one clock is one (metric, deadline).
+    breach_clocks: Counter[tuple[SlaMetric, datetime]] = field(default_factory=Counter)
     opened: TicketOpened | None = None
 
 
@@ -233,6 +237,7 @@ class Ledger:
         book = self.books.book(event.ticket_id)
         book.breaches[event.metric] += 1
         book.breach_deadlines[event.metric] = event.deadline
+        book.breach_clocks[event.metric, event.deadline] += 1
 
 
 #: The first-response deadline of an opened ticket at its latest priority (a priority
@@ -292,9 +297,11 @@ def _customers(books: Books, expect: Expectations) -> list[str]:
 
 def _breaches(book: TicketBook, expect: Expectations) -> list[str]:
     problems = []
-    for metric, count in book.breaches.items():
+    for (metric, due), count in book.breach_clocks.items():
         if count > 1:
-            problems.append(f"ticket {book.ticket_id}: {count} breaches of {metric.value}")
+            problems.append(
+                f"ticket {book.ticket_id}: {count} breaches of {metric.value} due {due:%d %H:%M:%S}"
+            )
     breached = book.breaches[SlaMetric.FIRST_RESPONSE] > 0
     deadline = book.breach_deadlines.get(SlaMetric.FIRST_RESPONSE)
     answered = book.first_response_at

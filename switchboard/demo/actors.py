@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -24,11 +24,15 @@ BATCH = 200
 @dataclass
 class PlayState:
     published: int = 0
-    #: How far behind the scaled clock a message went out at worst, in simulated seconds.
-    max_lag_seconds: float = 0.0
+    #: How far behind the scaled clock each message went out, in simulated seconds.
+    lags: list[float] = field(default_factory=list)
     capacity_announced: int = 0
     capacity_refused: int = 0
     done: bool = False
+
+    @property
+    def max_lag_seconds(self) -> float:
+        return max(self.lags, default=0.0)
 
 
 async def play_messages(
@@ -57,8 +61,7 @@ async def play_messages(
                     await asyncio.gather(*pending)
                     pending.clear()
                 await asyncio.sleep(clock.real_seconds(ahead))
-            else:
-                state.max_lag_seconds = max(state.max_lag_seconds, -ahead)
+            state.lags.append(max(0.0, -ahead))
             pending.append(
                 await producer.send(
                     f"{prefix}{message.topic}", message.payload_bytes(), key=message.key.encode()

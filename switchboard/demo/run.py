@@ -33,7 +33,7 @@ from schemas.base import TeamKind
 from schemas.config import SwitchboardConfig, load_config
 from switchboard.demo.actors import PlayState, announce_capacity, play_messages
 from switchboard.demo.books import expectations
-from switchboard.demo.figures import Figures, compute_figures
+from switchboard.demo.figures import Figures, compute_figures, percentile
 from switchboard.demo.live import LiveView
 from switchboard.demo.memory import RssSampler
 from switchboard.demo.plan import DemoOptions, DemoPlan, build_plan, scaled_config
@@ -93,7 +93,7 @@ async def _play(
     seed: int,
     sampler: RssSampler,
     console: Console,
-) -> TopicReader:
+) -> tuple[TopicReader, PlayState]:
     reader = TopicReader(bootstrap, prefix)
     await reader.start()
     state = PlayState()
@@ -147,22 +147,22 @@ async def _play(
             await asyncio.gather(*background, return_exceptions=True)
             stop_view.set()
             await shown
-    return reader
+    return reader, state
 
 
 async def _play_and_close_the_books(
     stack: Stack, clock: ScaledClock, **play: Any
-) -> tuple[TopicReader, Books, datetime]:
+) -> tuple[TopicReader, PlayState, Books, datetime]:
     """Play, then stop the services so the topics are final, and read them to the end:
     the figures and the books see the same records."""
-    reader = await _play(stack=stack, clock=clock, **play)
+    reader, state = await _play(stack=stack, clock=clock, **play)
     try:
         ended_at = clock.now()
         await asyncio.to_thread(stack.stop)
         await reader.catch_up()
     finally:
         await reader.stop()
-    return reader, await read_books(play["bootstrap"], play["prefix"]), ended_at
+    return reader, state, await read_books(play["bootstrap"], play["prefix"]), ended_at
 
 
 async def _settle(reader: TopicReader) -> None:
@@ -219,7 +219,14 @@ def run_demo(
     try:
         stack.start()
         sampler.start()
-        reader, books, ended_at = asyncio.run(
+        early = real_start - time.time()
+        console.print(
+            f"Services ready, {early:.0f} s before the first simulated day starts."
+            if early >= 0
+            else f"[yellow]Services ready {-early:.0f} s after the first simulated day "
+            "started: its first messages go out late.[/yellow]"
+        )
+        reader, state, books, ended_at = asyncio.run(
             _play_and_close_the_books(
                 bootstrap=bootstrap,
                 prefix=prefix,
@@ -262,6 +269,11 @@ def run_demo(
                 "books_problems": problems,
                 "real_seconds": real_seconds,
                 "messages_published": len(plan.messages),
+                "publisher_lag_simulated_seconds": {
+                    "p50": percentile(state.lags, 0.5),
+                    "p99": percentile(state.lags, 0.99),
+                    "max": state.max_lag_seconds,
+                },
                 "topic_prefix": prefix,
             },
             indent=2,
@@ -279,7 +291,12 @@ def run_demo(
         real_seconds=real_seconds,
         cpu_seconds=sampler.cpu_seconds,
     )
-    console.print(f"Report: {report.resolve()}\nFigures: {summary_path.resolve()}")
+    console.print(
+        f"Messages went out late by p50 {(percentile(state.lags, 0.5) or 0) / 60:.1f}, "
+        f"p99 {(percentile(state.lags, 0.99) or 0) / 60:.1f}, "
+        f"max {state.max_lag_seconds / 60:.1f} simulated minutes (the publisher's own lag).\n"
+        f"Report: {report.resolve()}\nFigures: {summary_path.resolve()}"
+    )
     if options.browser and _has_desktop():
         webbrowser.open(report.resolve().as_uri())
     return DemoResult(figures, problems, peak, real_seconds, report, summary_path)

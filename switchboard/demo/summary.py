@@ -28,6 +28,14 @@ def print_summary(
         table.add_row(what, value)
     console.print(table)
     console.print(f"Played in {real_seconds / 60:.1f} real minutes.")
+    decision = figures.service_latency.get("routing_decision_p50_seconds") or 0.0
+    console.print(
+        f"[dim]At {figures.speed:g}x one real second is {figures.speed / 60:.0f} simulated "
+        f"minutes: the router's median real decision time ({decision:.2f} s) is "
+        f"{decision * figures.speed / 60:.0f} simulated minutes, so first-response targets "
+        "shorter than that (chat and phone in the sample config) are missed by the "
+        "compression itself; a lower --speed judges them.[/dim]"
+    )
     if problems:
         console.print(f"[red]Books: {len(problems)} problem(s)[/red]")
         for problem in problems[:20]:

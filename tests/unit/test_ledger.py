@@ -188,6 +188,28 @@ def test_a_second_breach_of_the_same_metric_is_reported() -> None:
     assert any("2 breaches of first_response" in p for p in found)
 
 
+def test_each_clock_of_a_reopened_ticket_may_breach_once() -> None:
+    def next_response(number: int, due: datetime) -> Record:
+        event = SlaBreached(
+            event_id=derive_id("next", str(number)),
+            occurred_at=due,
+            correlation_id="c",
+            ticket_id="t-b",
+            metric=SlaMetric.NEXT_RESPONSE,
+            deadline=due,
+            budget_seconds=3600,
+            policy_id="default",
+            channel=Channel.EMAIL,
+            priority=Priority.NORMAL,
+        )
+        return Record("sla", event.to_json_bytes())
+
+    first, second = T0 + timedelta(hours=2), T0 + timedelta(hours=5)
+    assert problems([*balanced_run(), next_response(1, first), next_response(2, second)]) == []
+    found = problems([*balanced_run(), next_response(1, first), next_response(2, first)])
+    assert any("2 breaches of next_response due 27 11:00:00" in p for p in found)
+
+
 def test_a_breach_for_a_ticket_answered_in_time_is_reported() -> None:
     found = problems([*balanced_run(), breach("t-a")])
     assert any("breach announced although answered" in p for p in found)
