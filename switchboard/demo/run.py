@@ -147,6 +147,7 @@ async def _play(
             await asyncio.gather(*background, return_exceptions=True)
             stop_view.set()
             await shown
+    console.print()  # the summary starts below the last live frame
     return reader, state
 
 
