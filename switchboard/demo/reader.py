@@ -86,6 +86,23 @@ class TopicReader:
         while not stop.is_set():
             await self.poll()
 
+    async def settle(self, quiet_seconds: float, limit_seconds: float) -> None:
+        """Wait (while ``follow`` folds) until the services have written what the messages
+        cause: no new message or ticket for ``quiet_seconds``, ``limit_seconds`` at most."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + limit_seconds
+
+        def seen() -> int:
+            return self.outcomes.inbound_deliveries + len(self.outcomes.tickets)
+
+        last, quiet_since = seen(), loop.time()
+        while loop.time() < deadline:
+            await asyncio.sleep(0.5)
+            if seen() != last:
+                last, quiet_since = seen(), loop.time()
+            elif loop.time() - quiet_since >= quiet_seconds:
+                return
+
     async def catch_up(self) -> None:
         """Read up to the end every partition has now."""
         assert self._consumer is not None

@@ -140,7 +140,7 @@ async def _play(
             rest = (plan.end - clock.now()).total_seconds()
             if rest > 0:
                 await asyncio.sleep(clock.real_seconds(rest))
-            await _settle(reader)
+            await reader.settle(QUIET_SECONDS, SETTLE_LIMIT_SECONDS)
         finally:
             stop_reader.set()
             stop_desk.set()
@@ -164,21 +164,6 @@ async def _play_and_close_the_books(
     finally:
         await reader.stop()
     return reader, state, await read_books(play["bootstrap"], play["prefix"]), ended_at
-
-
-async def _settle(reader: TopicReader) -> None:
-    """Wait until the services have written what the week's messages cause (no new record
-    for a few seconds), bounded."""
-    deadline = time.monotonic() + SETTLE_LIMIT_SECONDS
-    seen = reader.outcomes.inbound_deliveries + len(reader.outcomes.tickets)
-    quiet_since = time.monotonic()
-    while time.monotonic() < deadline:
-        await asyncio.sleep(0.5)
-        now_seen = reader.outcomes.inbound_deliveries + len(reader.outcomes.tickets)
-        if now_seen != seen:
-            seen, quiet_since = now_seen, time.monotonic()
-        elif time.monotonic() - quiet_since >= QUIET_SECONDS:
-            return
 
 
 def run_demo(
