@@ -1,7 +1,7 @@
 # Switchboard: the two commands a new machine needs are `make demo` and `make test`.
 PY := .venv/bin/python
 
-.PHONY: setup tools demo test lint unit chaos docs validate k8s-generated kafka-start kafka-stop
+.PHONY: setup tools demo walkthrough test lint unit chaos docs validate k8s-generated kafka-start kafka-stop
 
 setup:
 	@scripts/setup.sh
@@ -10,8 +10,13 @@ setup:
 tools:
 	@scripts/install-kustomize.sh
 
-## Set everything up, start local Kafka and the three services, and run the demo.
+## Set everything up, start local Kafka and the services, and play the Black Friday week
+## on a 1440x clock (about 8 minutes): live counters, a summary, an HTML report.
 demo: setup
+	$(PY) -m switchboard.cli demo
+
+## The short guided tour: a handful of messages through the services, one by one.
+walkthrough: setup
 	$(PY) -m switchboard.cli walkthrough
 
 ## Set everything up and run the whole test suite (static checks first).

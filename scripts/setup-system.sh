@@ -9,6 +9,7 @@ declare -A needed=(
   [mvn]=maven
   [promtool]=prometheus                 # alert rule tests and the Prometheus e2e test
   [amtool]=prometheus-alertmanager      # Alertmanager config and routing tests
+  [chromium]=chromium                   # the demo report's headless browser test
 )
 
 missing=()

@@ -38,6 +38,28 @@ def _walkthrough(args: argparse.Namespace) -> int:
     return 0
 
 
+def _demo(args: argparse.Namespace) -> int:
+    from switchboard.demo.plan import DemoOptions
+    from switchboard.demo.run import run_demo
+    from switchboard.localkafka import ensure_local_kafka
+
+    try:
+        options = DemoOptions(
+            first_day=args.start,
+            days=args.days,
+            speed=args.speed,
+            seed=args.seed,
+            volume_scale=args.volume,
+            out=args.out,
+            browser=not args.no_browser,
+        )
+    except ValueError as error:
+        print(f"switchboard demo: {error}", file=sys.stderr)
+        return 2
+    result = run_demo(options, ensure_local_kafka(), args.config)
+    return 1 if result.problems else 0
+
+
 def _topics(args: argparse.Namespace) -> int:
     import asyncio
 
@@ -211,6 +233,44 @@ def _partner_key(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from switchboard.demo.plan import DEFAULT_SPEED, DEFAULT_VOLUME_SCALE
+    from switchboard.simulator.params import DEFAULT_SEED, DEMO_FIRST_DAY
+
+    demo = commands.add_parser(
+        "demo",
+        help="play the Black Friday week through the real services on a scaled clock; "
+        "live counters, a summary, the books checked and an HTML report",
+    )
+    demo.add_argument(
+        "--start",
+        type=_date,
+        default=DEMO_FIRST_DAY,
+        help=f"first simulated day, YYYY-MM-DD (default {DEMO_FIRST_DAY})",
+    )
+    demo.add_argument("--days", type=int, default=7, help="simulated days (default 7)")
+    demo.add_argument(
+        "--speed",
+        type=float,
+        default=DEFAULT_SPEED,
+        help=f"simulated seconds per real second (default {DEFAULT_SPEED:g}: a day in a minute)",
+    )
+    demo.add_argument("--seed", type=int, default=DEFAULT_SEED, help="same seed, same traffic")
+    demo.add_argument(
+        "--volume",
+        type=float,
+        default=DEFAULT_VOLUME_SCALE,
+        help="share of the simulator's traffic to play, the desk's headcount scaled alike "
+        f"(default {DEFAULT_VOLUME_SCALE:g})",
+    )
+    demo.add_argument(
+        "--out", type=Path, default=REPO_ROOT / ".run/demo", help="where the report goes"
+    )
+    demo.add_argument("--no-browser", action="store_true", help="do not open the report")
+    demo.add_argument("--config", type=Path, default=REPO_ROOT / "deploy/config/switchboard.yaml")
+    demo.set_defaults(run=_demo)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="switchboard", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -325,6 +385,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="config file (default: SWITCHBOARD_CONFIG)",
     )
     partner_key.set_defaults(run=_partner_key)
+
+    _add_demo(commands)
 
     walk = commands.add_parser(
         "walkthrough", help="push a handful of messages through the real services"

@@ -53,33 +53,44 @@ class SimulatedPartners:
     api_url: str
     keys: dict[str, str]
     actions: list[tuple[str, str, str]] = field(default_factory=list)  # partner, ticket, what
+    #: Assignments read per poll (the API's page size, at most 100).
+    page_size: int = 20
 
-    async def work(self, seconds: float) -> None:
+    async def work(self, seconds: float, stop: asyncio.Event | None = None) -> None:
         async with httpx.AsyncClient(base_url=self.api_url, timeout=10) as client:
             loop = asyncio.get_running_loop()
             deadline = loop.time() + seconds
-            while loop.time() < deadline:
-                for team_id, key in self.keys.items():
-                    with contextlib.suppress(httpx.HTTPError):
-                        await self._shift(client, team_id, key)
+            while loop.time() < deadline and not (stop is not None and stop.is_set()):
+                # Partners work side by side, as separate companies do.
+                await asyncio.gather(
+                    *(self._safe_shift(client, team_id, key) for team_id, key in self.keys.items())
+                )
                 await asyncio.sleep(0.2)
+
+    async def _safe_shift(self, client: httpx.AsyncClient, team_id: str, key: str) -> None:
+        with contextlib.suppress(httpx.HTTPError):
+            await self._shift(client, team_id, key)
 
     async def _shift(self, client: httpx.AsyncClient, team_id: str, key: str) -> None:
         headers = {"Authorization": f"Bearer {key}"}
-        listed = await client.get("/v1/assignments", headers=headers)
+        listed = await client.get(
+            "/v1/assignments", params={"limit": self.page_size}, headers=headers
+        )
         if listed.status_code != 200:
             return
         steps = {"offered": "accept", "accepted": "first-response", "responded": "resolve"}
-        for assignment in listed.json()["data"]:
-            step = steps.get(assignment["status"])
-            if step is None:
-                continue
+        todo = [(a, steps[a["status"]]) for a in listed.json()["data"] if a["status"] in steps]
+
+        async def act(assignment: dict[str, Any], step: str) -> None:
             done = await client.post(
                 f"/v1/assignments/{assignment['id']}/{step}",
                 headers={**headers, "Idempotency-Key": uuid.uuid4().hex},
             )
             if done.status_code == 200:
                 self.actions.append((team_id, assignment["ticket_id"], step))
+
+        # Each agent works their own ticket: the calls go out together.
+        await asyncio.gather(*(act(assignment, step) for assignment, step in todo))
 
     async def stats(self, day: str) -> dict[str, dict[str, Any]]:
         figures: dict[str, dict[str, Any]] = {}

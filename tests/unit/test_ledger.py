@@ -18,6 +18,7 @@ from schemas.tickets import (
     OfferRejected,
     TicketAssigned,
     TicketOpened,
+    TicketReopened,
 )
 from switchboard.ledger import Expectations, Ledger, Record, check, summary
 
@@ -187,9 +188,81 @@ def test_a_second_breach_of_the_same_metric_is_reported() -> None:
     assert any("2 breaches of first_response" in p for p in found)
 
 
+def test_each_clock_of_a_reopened_ticket_may_breach_once() -> None:
+    def next_response(number: int, due: datetime) -> Record:
+        event = SlaBreached(
+            event_id=derive_id("next", str(number)),
+            occurred_at=due,
+            correlation_id="c",
+            ticket_id="t-b",
+            metric=SlaMetric.NEXT_RESPONSE,
+            deadline=due,
+            budget_seconds=3600,
+            policy_id="default",
+            channel=Channel.EMAIL,
+            priority=Priority.NORMAL,
+        )
+        return Record("sla", event.to_json_bytes())
+
+    first, second = T0 + timedelta(hours=2), T0 + timedelta(hours=5)
+    assert problems([*balanced_run(), next_response(1, first), next_response(2, second)]) == []
+    found = problems([*balanced_run(), next_response(1, first), next_response(2, first)])
+    assert any("2 breaches of next_response due 27 11:00:00" in p for p in found)
+
+
 def test_a_breach_for_a_ticket_answered_in_time_is_reported() -> None:
     found = problems([*balanced_run(), breach("t-a")])
     assert any("breach announced although answered" in p for p in found)
+
+
+def test_an_answer_recorded_just_before_the_deadline_may_meet_a_breach_within_the_latency() -> None:
+    # t-a is answered an hour in; its breach says the deadline was 61 minutes in.
+    late = SlaBreached.model_validate(
+        {
+            **SlaBreached.model_validate_json(breach("t-a").value or b"").model_dump(),
+            "deadline": T0 + timedelta(hours=1, minutes=1),
+        }
+    )
+    records = [*balanced_run(), Record("sla", late.to_json_bytes())]
+    assert any("breach announced although answered" in p for p in problems(records))
+    tolerant = Expectations(
+        ended_at=EXPECT.ended_at,
+        first_response_deadline=EXPECT.first_response_deadline,
+        answer_latency=timedelta(minutes=2),
+    )
+    assert problems(records, tolerant) == []
+    # An answer well before the deadline is still judged.
+    assert problems([*balanced_run(), breach("t-a")], tolerant)
+
+
+def test_a_reopening_with_a_message_just_added_to_the_ticket_is_one_ticket_event() -> None:
+    added = MessageAdded(
+        event_id=derive_id("added", "<a2@x>"),
+        occurred_at=T0 + timedelta(hours=2),
+        correlation_id="c",
+        ticket_id="t-a",
+        channel=Channel.EMAIL,
+        source_message_id="<a2@x>",
+        text="And?",
+        received_at=T0 + timedelta(hours=2),
+    )
+    reopened = TicketReopened(
+        event_id=derive_id("reopened", "<a2@x>"),
+        occurred_at=T0 + timedelta(hours=2),
+        correlation_id="c",
+        ticket_id="t-a",
+        channel=Channel.EMAIL,
+        source_message_id="<a2@x>",
+        text="And?",
+        received_at=T0 + timedelta(hours=2),
+    )
+    records = [*balanced_run(), email("<a2@x>"), ticket(added), ticket(reopened)]
+    assert problems(records) == []
+    # Reopening another ticket with it is still two ticket events for one message.
+    elsewhere = reopened.model_copy(update={"ticket_id": "t-b", "event_id": uuid.uuid4()})
+    assert any(
+        "<a2@x> became 2 ticket events" in p for p in problems([*records, ticket(elsewhere)])
+    )
 
 
 def test_a_deadline_that_passed_unanswered_without_a_breach_is_reported() -> None:
