@@ -11,16 +11,22 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import IntEnum
 
 from schemas.base import Channel, CustomerTier, Priority, SlaMetric, TeamKind
 from schemas.config.sla import SlaConfig, SlaPolicy
 from schemas.working_time import AROUND_THE_CLOCK, Calendar, calendars_from_config
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MILLISECOND = timedelta(milliseconds=1)
+
 
 def to_ms(moment: datetime) -> int:
-    return round(moment.timestamp() * 1000)
+    """Whole milliseconds, rounded down in exact integer arithmetic: a deadline is due
+    at ``now`` exactly when ``deadline_ms <= to_ms(now)`` (rounding to nearest made a
+    breach up to half a millisecond early)."""
+    return (moment - _EPOCH) // _MILLISECOND
 
 
 class Phase(IntEnum):

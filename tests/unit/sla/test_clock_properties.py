@@ -169,3 +169,11 @@ def test_the_model_itself_breaches_an_ignored_ticket_on_every_started_clock() ->
     model.reply(H, awaiting=False)
     model.customer(2 * H)
     assert model.breaches(100 * H) == Counter({("next_response", 1): 1, ("resolution", 0): 1})
+
+
+@given(st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1)))
+def test_milliseconds_round_down_so_nothing_is_due_before_its_instant(naive: datetime) -> None:
+    moment = naive.replace(tzinfo=UTC)
+    ms = to_ms(moment)
+    below = moment - datetime.fromtimestamp(0, UTC) - timedelta(milliseconds=ms)
+    assert timedelta(0) <= below < timedelta(milliseconds=1)
