@@ -45,7 +45,9 @@ class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]
         self._console.desk.drop_partitions({tp.partition for tp in revoked})
 
     async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
-        return None
+        # What is already in the queue is catch-up: the agent sees the list, not news.
+        if assigned:
+            self._console.live_from.update(await self._console.consumer.end_offsets(assigned))
 
 
 @dataclass
@@ -62,6 +64,8 @@ class AgentConsole:
         self.tickets_topic = self.settings.topic(TICKETS.name)
         self.actor = Actor(kind="agent", id=self.agent_id)
         self.changed = asyncio.Event()
+        #: Per queue partition, the offset from which records are news (notices shown).
+        self.live_from: dict[TopicPartition, int] = {}
 
     def say(self, line: str) -> None:
         print(line, file=self.out, flush=True)
@@ -108,7 +112,7 @@ class AgentConsole:
                         self.say(f"skipped a bad queue record at offset {record.offset}: {exc}")
                         continue
                     notice = self.desk.apply(event, tp.partition, record.offset)
-                    if notice:
+                    if notice and record.offset >= self.live_from.get(tp, 0):
                         self.say(notice)
             if batches:
                 self.changed.set()
