@@ -38,7 +38,6 @@ from datetime import datetime
 from typing import Any, Generic, Protocol, TypeVar
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
-from aiokafka.errors import IllegalStateError
 
 from plumbing.clock import Clock
 from plumbing.deadletter import dead_letter
@@ -173,7 +172,6 @@ class TransactionalProcessor(Generic[V]):
         self._co_partitioned = tuple(co_partitioned)
         self._tasks: dict[TopicPartition, _Task[V]] = {}
         self._consumer: AIOKafkaConsumer | None = None
-        self._attached = asyncio.Event()
         self.listener = _Listener(self)
 
     # -- wiring ------------------------------------------------------------------------
@@ -191,7 +189,6 @@ class TransactionalProcessor(Generic[V]):
     def attach(self, consumer: AIOKafkaConsumer | None) -> None:
         """Give the processor the subscriber's consumer (for seeks after a failure)."""
         self._consumer = consumer
-        self._attached.set()
 
     def owned_partitions(self) -> list[TopicPartition]:
         return [tp for tp, task in self._tasks.items() if task.ready]
@@ -287,14 +284,10 @@ class TransactionalProcessor(Generic[V]):
             if not task.ready:
                 return
             step = Step[V](partition=tp.partition, store=task.store, now=self._clock.now())
-            sources = {TopicPartition(r.topic, r.partition) for r in records}
-            positions = await self._positions(task.inputs & sources)
             for record in records:
                 source = TopicPartition(record.topic, record.partition)
                 if source not in task.inputs:
                     continue  # that input was revoked; its new owner reads it again
-                if record.offset >= positions.get(source, record.offset + 1):
-                    continue  # fetched before a rewind, which fetches it again
                 self._handle_one(record, step)
                 offsets[source] = record.offset + 1
             if not offsets:
@@ -306,27 +299,6 @@ class TransactionalProcessor(Generic[V]):
         if committed:
             for source, next_offset in offsets.items():
                 self._observe_lag(source, next_offset)
-
-    async def _positions(self, inputs: set[TopicPartition]) -> dict[TopicPartition, int]:
-        """The consumer's position in each input.
-
-        A record handed over by the consumer lies below its position, which only moves
-        back by a seek (a rewind, a new assignment). A record at or past the position was
-        fetched before such a seek and comes again: processing it now would process it
-        twice, or ahead of records the rewind fetches again.
-        """
-        consumer = self._consumer
-        if consumer is None:
-            return {}
-        positions = {}
-        for tp in inputs:
-            try:
-                # Immediate unless a reset is pending (a seek to the beginning, a new
-                # assignment): then every record in hand comes again anyway.
-                positions[tp] = await asyncio.wait_for(consumer.position(tp), 1.0)
-            except (IllegalStateError, TimeoutError):
-                positions[tp] = -1  # no longer assigned, or about to fetch again
-        return positions
 
     def _handle_one(self, record: Record, step: Step[V]) -> None:
         mark = len(step.outputs)
@@ -465,11 +437,17 @@ class TransactionalProcessor(Generic[V]):
             return
         task = _Task[V](tp=key, inputs={tp})
         self._tasks[key] = task
-        # Fencing and restoring can take many seconds at a peak. Inside the rebalance
-        # callback they would hold up the whole group's rebalance until the coordinator
-        # drops this member, so the task opens in the background, like a recovery; its
-        # inputs are fetched again from the committed offsets once it is ready.
-        self._start_recovery(task, opening=True)
+        async with task.lock:
+            try:
+                await self._open(task)
+            except Exception as exc:
+                log.warning(
+                    "partition not ready yet; will retry",
+                    topic=tp.topic,
+                    partition=tp.partition,
+                    error=repr(exc),
+                )
+                self._start_recovery(task)
 
     async def _revoke(self, tp: TopicPartition) -> None:
         key = self._task_key(tp)
@@ -571,19 +549,14 @@ class TransactionalProcessor(Generic[V]):
         self._metrics.restored_records.labels(self.service).inc(restored)
         return store
 
-    def _start_recovery(self, task: _Task[V], *, opening: bool = False) -> None:
+    def _start_recovery(self, task: _Task[V]) -> None:
         task.ready = False
         if task.recovery is None or task.recovery.done():
-            task.recovery = asyncio.create_task(self._recover(task, opening=opening))
+            task.recovery = asyncio.create_task(self._recover(task))
 
-    async def _recover(self, task: _Task[V], *, opening: bool) -> None:
-        """Open the task (again), then send its inputs back to the committed offsets.
-
-        ``opening``: the first open after an assignment, not a recovery from a failure.
-        """
+    async def _recover(self, task: _Task[V]) -> None:
         tp = task.tp
-        if not opening:
-            self._metrics.recoveries.labels(self.service, tp.topic).inc()
+        self._metrics.recoveries.labels(self.service, tp.topic).inc()
         if self._consumer is not None:
             paused = task.inputs & self._consumer.assignment()
             if paused:
@@ -600,27 +573,20 @@ class TransactionalProcessor(Generic[V]):
                 except Exception as exc:
                     task.ready = False
                     log.warning(
-                        "partition not ready yet; retrying"
-                        if opening
-                        else "partition recovery failed; retrying",
+                        "partition recovery failed; retrying",
                         topic=tp.topic,
                         partition=tp.partition,
                         error=repr(exc),
                         retry_in=delay,
                     )
                 else:
-                    if not opening:
-                        log.info("partition recovered", topic=tp.topic, partition=tp.partition)
+                    log.info("partition recovered", topic=tp.topic, partition=tp.partition)
                     return
             await asyncio.sleep(delay)
             delay = min(delay * 2, 10.0)
 
     async def _rewind(self, task: _Task[V]) -> None:
         """Send the consumer back to the committed offsets and let it fetch again."""
-        # A task opened before the runtime attached the consumer (the first assignment
-        # can come while the broker starts) waits for it: its inputs may have been
-        # fetched, and skipped, already.
-        await asyncio.wait_for(self._attached.wait(), self._timeout)
         consumer = self._consumer
         if consumer is None:
             return

@@ -3,11 +3,9 @@ survives a restart, poison records dead-lettered without stopping the partition.
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaProducer
@@ -16,7 +14,6 @@ from fastapi import FastAPI
 from plumbing.processor import Changelog, DeadLetterError, Record, Step, TransactionalProcessor
 from plumbing.runtime import ServiceRuntime
 from plumbing.settings import ServiceSettings
-from plumbing.store import StateStore
 from schemas.dlq import DeadLetter
 from schemas.topics import TopicSpec, dlq_name
 from tests.support.kafka_io import produce, read_all
@@ -50,18 +47,8 @@ def counting_handler(output_topic: str) -> Callable[[Record, Step[int]], None]:
 
 
 @asynccontextmanager
-async def running_processor(
-    bootstrap: str,
-    prefix: str,
-    *,
-    instance: str = "only",
-    restore_gate: asyncio.Event | None = None,
-    wait_for_all_partitions: bool = True,
-) -> AsyncIterator[ServiceRuntime]:
-    """A counting processor; ``restore_gate``: its state restores wait for that event."""
-    settings = ServiceSettings(
-        kafka_bootstrap_servers=bootstrap, topic_prefix=prefix, instance_id=instance
-    )
+async def running_processor(bootstrap: str, prefix: str) -> AsyncIterator[ServiceRuntime]:
+    settings = ServiceSettings(kafka_bootstrap_servers=bootstrap, topic_prefix=prefix)
     runtime = ServiceRuntime("test", settings, topics=[INPUT, OUTPUT, CHANGELOG, DLQ])
     processor = TransactionalProcessor[int](
         service="test",
@@ -75,30 +62,11 @@ async def running_processor(
             topic=settings.topic(CHANGELOG.name), encode=lambda n: str(n).encode(), decode=int
         ),
     )
-    if restore_gate is not None:
-        restore = processor._restore
-
-        async def gated_restore(partition: int) -> StateStore[int]:
-            await restore_gate.wait()
-            return await restore(partition)
-
-        processor._restore = gated_restore  # type: ignore[method-assign]
     runtime.consume(
         processor, [settings.topic(INPUT.name)], payload=bytes, title="t", description="t"
     )
     async with runtime.lifespan(FastAPI()):
-        if wait_for_all_partitions:
-            # Partitions open in the background after the assignment: wait for all, so
-            # records produced next are processed as they come (in many transactions).
-            await owning(INPUT.partitions, processor)
         yield runtime
-
-
-async def owning(partitions: int, *processors: TransactionalProcessor[Any]) -> None:
-    """Wait until ``processors`` own ``partitions`` ready partitions between them."""
-    async with asyncio.timeout(90):
-        while sum(len(p.owned_partitions()) for p in processors) < partitions:  # noqa: ASYNC110
-            await asyncio.sleep(0.05)
 
 
 def inputs(keys: int, per_key: int) -> list[tuple[bytes, bytes]]:
@@ -172,42 +140,3 @@ async def test_poison_records_go_to_the_dlq_and_the_partition_keeps_flowing(
     assert "handler bug" in dead[1].error
     assert all(d.source_topic == topic and d.source_offset is not None for d in dead)
     assert ready
-
-
-async def test_a_slow_restore_does_not_hold_up_the_group(
-    kafka_bootstrap: str, topic_prefix: str
-) -> None:
-    """Opening a partition (fencing, restoring its state) can take minutes at a peak. Run
-    inside the rebalance callback, it would keep the member from rejoining the group: a
-    second instance would get nothing until the coordinator dropped the slow member and
-    gave it everything. Here the first instance's restores wait until released; the
-    second instance must get its share while the first is still restoring its own."""
-    released = asyncio.Event()
-    async with running_processor(
-        kafka_bootstrap,
-        topic_prefix,
-        instance="slow",
-        restore_gate=released,
-        wait_for_all_partitions=False,
-    ) as slow:
-        slow_processor = slow._processors[0][0]
-        async with asyncio.timeout(90):
-            while len(slow_processor._tasks) < INPUT.partitions:  # noqa: ASYNC110
-                await asyncio.sleep(0.05)  # assigned everything, restoring
-        async with running_processor(
-            kafka_bootstrap, topic_prefix, instance="quick", wait_for_all_partitions=False
-        ) as quick:
-            quick_processor = quick._processors[0][0]
-            await owning(1, quick_processor)
-            assert slow_processor.owned_partitions() == []
-            assert len(quick_processor.owned_partitions()) < INPUT.partitions, (
-                "the slow member was dropped from the group"
-            )
-            released.set()
-            await owning(INPUT.partitions, slow_processor, quick_processor)
-            assert slow_processor.owned_partitions()
-            await produce(kafka_bootstrap, f"{topic_prefix}input", inputs(keys=6, per_key=5))
-            outputs = await read_all(kafka_bootstrap, f"{topic_prefix}output", expected=30)
-
-    values = [r.value.decode() for r in outputs]
-    assert sorted(values) == sorted(f"k{k}:{n}" for k in range(6) for n in range(1, 6))
