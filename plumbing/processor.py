@@ -120,6 +120,10 @@ class ProcessorHooks(Protocol):
 
 Handler = Callable[[Record, "Step[V]"], None]
 
+#: How old the broker's last report on an input may be for timers to trust it (ms):
+#: fetches are answered every fetch_max_wait_ms (25 ms) while the broker is there.
+_FRESH_MS = 1000.0
+
 #: Largest output record (key + value + headers) a handler may emit: below the 1 MiB
 #: that aiokafka's producer (max_request_size) and the broker (message.max.bytes) take,
 #: with room for the record batch's own overhead.
@@ -210,7 +214,7 @@ class TransactionalProcessor(Generic[V]):
         if task is None or not task.ready or consumer is None:
             return False
         if task.caught_up:
-            return True
+            return await self._current(task, consumer)
         if task.lock.locked() or not task.inputs <= consumer.assignment():
             return False
         try:
@@ -238,6 +242,28 @@ class TransactionalProcessor(Generic[V]):
         if task.caught_up:
             log.info("partition caught up", topic=tp.topic, partition=tp.partition)
         return task.caught_up
+
+    async def _current(self, task: _Task[V], consumer: AIOKafkaConsumer) -> bool:
+        """True while every input was read up to what the broker last reported (its
+        last stable offset), and the broker reported within the last second.
+
+        After a broker outage or a stall the consumer lags behind input committed
+        before a deadline passed (a reply sent just before the broker went away): a
+        timer acting then would act on stale state.
+        """
+        now_ms = time.time() * 1000
+        try:
+            for member in task.inputs:
+                polled = consumer.last_poll_timestamp(member)
+                stable = consumer.last_stable_offset(member)
+                if polled is None or stable is None or now_ms - polled > _FRESH_MS:
+                    return False
+                if await asyncio.wait_for(consumer.position(member), self._timeout) < stable:
+                    return False
+        except Exception as exc:  # unassigned meanwhile, or the position is resetting
+            log.debug("freshness check failed", error=repr(exc))
+            return False
+        return True
 
     @property
     def healthy(self) -> bool:

@@ -3,12 +3,13 @@ survives a restart, poison records dead-lettered without stopping the partition.
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 import pytest
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaProducer, TopicPartition
 from fastapi import FastAPI
 
 from plumbing.processor import Changelog, DeadLetterError, Record, Step, TransactionalProcessor
@@ -140,3 +141,29 @@ async def test_poison_records_go_to_the_dlq_and_the_partition_keeps_flowing(
     assert "handler bug" in dead[1].error
     assert all(d.source_topic == topic and d.source_offset is not None for d in dead)
     assert ready
+
+
+async def test_caught_up_holds_only_while_the_broker_keeps_reporting(
+    kafka_bootstrap: str, topic_prefix: str
+) -> None:
+    """Timers (SLA breaches) act only on state that is current: once the consumer stops
+    hearing from the broker about a partition (here: paused, as when the broker is away),
+    the partition no longer counts as caught up, so nothing is announced from stale state
+    (a reply committed just before the outage would not have been read)."""
+    async with running_processor(kafka_bootstrap, topic_prefix) as runtime:
+        processor = runtime._processors[0][0]
+        consumer = runtime._processors[0][1].consumer
+        assert consumer is not None
+        tp = TopicPartition(f"{topic_prefix}input", 0)
+        await produce(kafka_bootstrap, tp.topic, [(b"k0", b"x")])
+        async with asyncio.timeout(60):
+            while not await processor.caught_up(tp):  # noqa: ASYNC110
+                await asyncio.sleep(0.1)
+        consumer.pause(tp)
+        await asyncio.sleep(1.5)  # longer than the freshness bound, no fetch answered
+        stale = await processor.caught_up(tp)
+        consumer.resume(tp)
+        async with asyncio.timeout(60):
+            while not await processor.caught_up(tp):  # noqa: ASYNC110
+                await asyncio.sleep(0.1)
+    assert stale is False
