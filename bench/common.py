@@ -9,6 +9,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from switchboard.launcher import ServiceProcess, free_port
+
 
 @dataclass(frozen=True)
 class Figure:
@@ -98,3 +100,20 @@ def render_table(figures: Sequence[Figure]) -> str:
     ]
     lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
     return "\n".join(lines)
+
+
+def quiet_service(
+    name: str, bootstrap: str, prefix: str, config: Path, log_path: Path
+) -> ServiceProcess:
+    """``services.<name>`` on ``config`` under ``prefix``, logging warnings only (not started)."""
+    return ServiceProcess(
+        name=name,
+        env={
+            "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+            "SWITCHBOARD_TOPIC_PREFIX": prefix,
+            "SWITCHBOARD_CONFIG": str(config),
+            "LOG_LEVEL": "WARNING",
+        },
+        http_port=free_port(),
+        log_path=log_path,
+    )

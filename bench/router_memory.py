@@ -39,7 +39,7 @@ import httpx
 from aiokafka import AIOKafkaProducer
 from aiokafka.partitioner import murmur2
 
-from bench.common import Figure
+from bench.common import Figure, quiet_service
 from bench.desk.intake import open_tickets
 from bench.sla_restore import delete_topics
 from plumbing.kafka import ensure_topics
@@ -49,7 +49,6 @@ from schemas.config import load_config
 from services.router.domain import lifecycle
 from services.router.domain.registry import Registry
 from services.router.domain.state import TicketRoute, encode_record
-from switchboard.launcher import ServiceProcess, free_port
 from switchboard.simulator import TrafficParams, day_range, generate_traffic
 from tests.support.broker import session_bootstrap
 
@@ -167,16 +166,8 @@ def _gauge(metrics: str, name: str) -> float:
 
 
 def router_reading(bootstrap: str, prefix: str, log_dir: Path, timeout: float) -> Reading:
-    service = ServiceProcess(
-        name="router",
-        env={
-            "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
-            "SWITCHBOARD_TOPIC_PREFIX": prefix,
-            "SWITCHBOARD_CONFIG": str(CONFIG),
-            "LOG_LEVEL": "WARNING",
-        },
-        http_port=free_port(),
-        log_path=log_dir / f"router-{prefix.rstrip('.')}.log",
+    service = quiet_service(
+        "router", bootstrap, prefix, CONFIG, log_dir / f"router-{prefix.rstrip('.')}.log"
     )
     started = time.perf_counter()
     service.start()

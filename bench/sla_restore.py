@@ -30,7 +30,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from prometheus_client import CollectorRegistry
 
-from bench.common import Figure
+from bench.common import Figure, quiet_service
 from bench.sla_common import CONFIG, median, tickets
 from plumbing.clock import SystemClock
 from plumbing.kafka import ensure_topics
@@ -39,7 +39,6 @@ from plumbing.processor import Changelog, TransactionalProcessor
 from plumbing.settings import ServiceSettings
 from schemas import topics
 from services.sla.partitions import SlaState
-from switchboard.launcher import ServiceProcess, free_port
 from tests.support.broker import session_bootstrap
 
 DAY_MS = 86_400_000
@@ -120,16 +119,8 @@ async def processor_restore(bootstrap: str, prefix: str) -> tuple[float, float, 
 
 
 def service_start(bootstrap: str, prefix: str, log_dir: Path) -> tuple[float, float]:
-    service = ServiceProcess(
-        name="sla",
-        env={
-            "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
-            "SWITCHBOARD_TOPIC_PREFIX": prefix,
-            "SWITCHBOARD_CONFIG": str(CONFIG),
-            "LOG_LEVEL": "WARNING",
-        },
-        http_port=free_port(),
-        log_path=log_dir / f"sla-{uuid.uuid4().hex[:6]}.log",
+    service = quiet_service(
+        "sla", bootstrap, prefix, CONFIG, log_dir / f"sla-{uuid.uuid4().hex[:6]}.log"
     )
     started = time.perf_counter()
     service.start()
