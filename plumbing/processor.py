@@ -429,17 +429,29 @@ class TransactionalProcessor(Generic[V]):
     ) -> None:
         await producer.begin_transaction()
         try:
+            deliveries: list[asyncio.Future[Any]] = []
             for output in outputs:
-                await producer.send(
-                    output.topic, value=output.value, key=output.key, headers=list(output.headers)
+                deliveries.append(
+                    await producer.send(
+                        output.topic,
+                        value=output.value,
+                        key=output.key,
+                        headers=list(output.headers),
+                    )
                 )
             if self._changelog is not None:
                 for key, value in changes:
-                    await producer.send(
-                        self._changelog.topic, value=value, key=key.encode(), partition=tp.partition
+                    deliveries.append(
+                        await producer.send(
+                            self._changelog.topic,
+                            value=value,
+                            key=key.encode(),
+                            partition=tp.partition,
+                        )
                     )
             if offsets:
                 await producer.send_offsets_to_transaction(offsets, self.group_id)
+            await _all_delivered(deliveries)
         except BaseException:
             await _quietly(producer.abort_transaction())
             raise
@@ -642,6 +654,21 @@ def _size(output: Output) -> int:
         + len(output.key or b"")
         + sum(len(k) + len(v) for k, v in output.headers)
     )
+
+
+async def _all_delivered(deliveries: Sequence[asyncio.Future[Any]]) -> None:
+    """Raise the first delivery failure of a transaction's records, if any.
+
+    aiokafka (0.14) commits a transaction even when one of its batches failed: a batch
+    that outlived request_timeout_ms while its partition had no leader (a broker
+    coming back from an outage) is failed quietly and the commit goes on without it,
+    offsets included. The Java client fixed the same hole in KAFKA-5385. Committing
+    only once every record is acknowledged keeps the transaction all or nothing.
+    """
+    outcomes = await asyncio.gather(*deliveries, return_exceptions=True)
+    failure = next((o for o in outcomes if isinstance(o, BaseException)), None)
+    if failure is not None:
+        raise failure
 
 
 async def _quietly(awaitable: Awaitable[Any]) -> None:

@@ -10,6 +10,8 @@ from contextlib import asynccontextmanager
 
 import pytest
 from aiokafka import AIOKafkaProducer, TopicPartition
+from aiokafka.cluster import ClusterMetadata
+from aiokafka.producer.message_accumulator import MessageBatch
 from fastapi import FastAPI
 
 from plumbing.processor import Changelog, DeadLetterError, Record, Step, TransactionalProcessor
@@ -97,6 +99,45 @@ async def test_each_input_has_exactly_one_effect_when_commits_fail(
     assert calls["commit"] >= 9, "the failure injection never triggered"
     assert len(values) == len(records) == len(set(values))
     assert set(values) == {f"k{k}:{n}" for k in range(6) for n in range(1, 41)}
+
+
+async def test_each_input_has_exactly_one_effect_when_an_output_batch_is_lost(
+    kafka_bootstrap: str, topic_prefix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The broker-restart case: an output partition has no leader while a transaction's
+    batch for it is older than request_timeout_ms, and aiokafka fails that batch. The
+    transaction must not commit without it (aiokafka alone would commit the rest)."""
+    blacked_out = TopicPartition(f"{topic_prefix}output", 0)
+    failures_left = Counter({"batches": 4})
+    failed = Counter[str]()
+    leader_for_partition = ClusterMetadata.leader_for_partition
+
+    def leaderless(self: ClusterMetadata, tp: TopicPartition) -> int | None:
+        if tp == blacked_out and failures_left["batches"] > 0:
+            return -1  # what metadata says while a restarted broker loads the partition
+        leader: int | None = leader_for_partition(self, tp)
+        return leader
+
+    def expired(self: MessageBatch) -> bool:
+        # Asked only of batches whose partition has no leader: this one is too old.
+        if self.tp == blacked_out and failures_left["batches"] > 0:
+            failures_left["batches"] -= 1
+            failed["batches"] += 1
+            return True
+        return False
+
+    monkeypatch.setattr(ClusterMetadata, "leader_for_partition", leaderless)
+    monkeypatch.setattr(MessageBatch, "expired", expired)
+    records = inputs(keys=6, per_key=10)
+    async with running_processor(kafka_bootstrap, topic_prefix):
+        for chunk in range(0, len(records), 6):
+            await produce(kafka_bootstrap, f"{topic_prefix}input", records[chunk : chunk + 6])
+        outputs = await read_all(kafka_bootstrap, f"{topic_prefix}output", expected=len(records))
+
+    values = [r.value.decode() for r in outputs]
+    assert failed["batches"] > 0, "no output batch was lost: the injection never triggered"
+    assert len(values) == len(set(values))
+    assert set(values) == {f"k{k}:{n}" for k in range(6) for n in range(1, 11)}
 
 
 async def test_state_survives_a_restart(kafka_bootstrap: str, topic_prefix: str) -> None:
