@@ -295,6 +295,11 @@ share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=false
+# One broker has nowhere to move leadership: a controlled shutdown only makes every
+# partition leaderless while the transaction coordinator still runs, and the
+# coordinator then takes those partitions for deleted and completes transactions
+# without writing their markers there, which leaves them open for ever.
+controlled.shutdown.enable=false
 EOF
   if [[ -n "${KAFKA_EXTRA_CONFIG}" ]]; then
     printf '\n# KAFKA_EXTRA_CONFIG\n%s\n' "${KAFKA_EXTRA_CONFIG}" >>"${tmp}"
