@@ -35,7 +35,14 @@ class ProcessorMetrics:
         )
         self.consumer_lag = Gauge(
             "switchboard_consumer_lag",
-            "Records behind the end of the partition after the last processed batch.",
+            "Records the broker holds past this consumer's position (sampled every few "
+            "seconds and after each committed batch).",
+            ["service", "group", "topic", "partition"],
+            registry=registry,
+        )
+        self.consumer_position = Gauge(
+            "switchboard_consumer_position",
+            "Offset of the next record this consumer reads, per input partition owned.",
             ["service", "group", "topic", "partition"],
             registry=registry,
         )

@@ -29,6 +29,7 @@ Why this shape (see docs/architecture.md, "Delivery semantics"):
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import traceback
 from collections import defaultdict
@@ -457,14 +458,58 @@ class TransactionalProcessor(Generic[V]):
             raise
         await producer.commit_transaction()
 
-    def _observe_lag(self, tp: TopicPartition, next_offset: int) -> None:
+    def _observe_lag(self, tp: TopicPartition, next_offset: int, end: int = 0) -> None:
+        """Record the position and the lag: what the broker holds past ``next_offset``.
+
+        The end is the larger of the high watermark the last fetch reported (it runs
+        ahead of what ``read_committed`` may read while a transaction is open) and
+        ``end``, a fresh end offset for partitions not being fetched (paused).
+        """
         if self._consumer is None:
             return
-        highwater = self._consumer.highwater(tp)
-        if highwater is not None:
-            self._metrics.consumer_lag.labels(
-                self.service, self.group_id, tp.topic, str(tp.partition)
-            ).set(max(0, highwater - next_offset))
+        labels = (self.service, self.group_id, tp.topic, str(tp.partition))
+        self._metrics.consumer_position.labels(*labels).set(next_offset)
+        end = max(end, self._consumer.highwater(tp) or 0)
+        self._metrics.consumer_lag.labels(*labels).set(max(0, end - next_offset))
+
+    async def sample_lag(self) -> None:
+        """Measure every owned input's lag and position now.
+
+        Measuring only after a committed batch would freeze the figures of a partition
+        that stopped moving (a transaction left open on the broker holds
+        ``read_committed`` readers back; a recovery that keeps failing pauses it),
+        which is exactly the partition an operator must see.
+        """
+        consumer = self._consumer
+        if consumer is None:
+            return
+        owned = sorted(
+            tp for task in list(self._tasks.values()) for tp in task.inputs & consumer.assignment()
+        )
+        if not owned:
+            return
+        try:
+            ends: dict[TopicPartition, int] = await asyncio.wait_for(
+                consumer.end_offsets(owned), self._timeout
+            )
+        except Exception as exc:  # the broker is away: the watchdog reports that
+            log.debug("lag sample failed", error=repr(exc))
+            return
+        for tp in owned:
+            try:
+                position = await asyncio.wait_for(consumer.position(tp), self._timeout)
+            except Exception as exc:  # revoked meanwhile, or its position is resetting
+                log.debug("lag sample failed", topic=tp.topic, error=repr(exc))
+                continue
+            self._observe_lag(tp, position, ends.get(tp, 0))
+
+    def _forget_lag(self, tp: TopicPartition) -> None:
+        """Drop a partition's series once another instance reads it: a stale figure
+        here would report lag that is no longer this instance's."""
+        labels = (self.service, self.group_id, tp.topic, str(tp.partition))
+        for gauge in (self._metrics.consumer_lag, self._metrics.consumer_position):
+            with contextlib.suppress(KeyError):
+                gauge.remove(*labels)
 
     # -- partition lifecycle ----------------------------------------------------------
     async def _assign(self, tp: TopicPartition) -> None:
@@ -493,6 +538,7 @@ class TransactionalProcessor(Generic[V]):
         if task is None:
             return
         task.inputs.discard(tp)
+        self._forget_lag(tp)
         if task.inputs:
             async with task.lock:  # a batch in flight commits before the rebalance goes on
                 return
@@ -505,6 +551,8 @@ class TransactionalProcessor(Generic[V]):
             return
         tp = task.tp
         task.revoked = True
+        for member in task.inputs:
+            self._forget_lag(member)
         if task.recovery is not None and not task.recovery.done():
             task.recovery.cancel()
             await asyncio.wait([task.recovery])

@@ -56,6 +56,9 @@ EXIT_STARTUP_FAILED = 3
 #: grace period compose and Kubernetes give a stopping container.
 STOP_BUDGET_SECONDS = 25.0
 
+#: How often every owned input partition's lag and position are measured.
+LAG_SAMPLE_SECONDS = 5.0
+
 
 def _raw_records(message: Any) -> Any:
     return message.raw_message
@@ -232,7 +235,10 @@ class ServiceRuntime:
             await hook()
         self._readiness.kafka_reachable = True
         self._readiness.started = True
-        self._tasks = [asyncio.create_task(self._watchdog())]
+        self._tasks = [
+            asyncio.create_task(self._watchdog()),
+            asyncio.create_task(self._sample_lag()),
+        ]
         self._tasks += [asyncio.create_task(loop()) for loop in self._loops]
         log.info(
             "service started",
@@ -273,6 +279,12 @@ class ServiceRuntime:
                 await table.stop()
             except Exception:
                 log.debug("table stop failed", exc_info=True)
+
+    async def _sample_lag(self, interval: float = LAG_SAMPLE_SECONDS) -> None:
+        while True:
+            await asyncio.sleep(interval)
+            for processor, _ in self._processors:
+                await processor.sample_lag()
 
     async def _watchdog(self, interval: float = 2.0) -> None:
         """Notice a lost broker, report it once, exit if it does not come back in time."""

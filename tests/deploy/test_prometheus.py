@@ -46,7 +46,7 @@ def alerts() -> list[dict[str, Any]]:
 
 def test_prometheus_accepts_its_config_and_rules() -> None:
     output = run(tool("promtool"), "check", "config", "prometheus.yml")
-    assert "SUCCESS: 12 rules found" in output
+    assert f"SUCCESS: {len(alerts())} rules found" in output
 
 
 def test_alert_rules_pass_their_unit_tests() -> None:

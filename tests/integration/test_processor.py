@@ -140,6 +140,40 @@ async def test_each_input_has_exactly_one_effect_when_an_output_batch_is_lost(
     assert set(values) == {f"k{k}:{n}" for k in range(6) for n in range(1, 11)}
 
 
+async def test_a_partition_that_stops_moving_shows_its_lag(
+    kafka_bootstrap: str, topic_prefix: str
+) -> None:
+    """Lag is sampled, not only reported after a committed batch: a partition held back
+    (here paused, as a transaction left open on the broker would hold it) shows the
+    records waiting and a position that no longer moves."""
+    topic = f"{topic_prefix}input"
+    group = f"{topic_prefix}counter"
+    async with running_processor(kafka_bootstrap, topic_prefix) as runtime:
+        await produce(kafka_bootstrap, topic, [(b"k0", b"x")] * 3)
+        await read_all(kafka_bootstrap, f"{topic_prefix}output", expected=3)
+        subscriber = runtime.broker.subscribers[0]
+        consumer = subscriber.consumer  # type: ignore[attr-defined]
+        held = next(tp for tp in consumer.assignment() if consumer.highwater(tp))
+        labels = {"service": "test", "group": group, "topic": topic}
+        labels["partition"] = str(held.partition)
+
+        def sample(name: str) -> float | None:
+            return runtime.registry.get_sample_value(name, labels)
+
+        consumer.pause(held)
+        position = sample("switchboard_consumer_position")
+        await produce(kafka_bootstrap, topic, [(b"k0", b"x")] * 5)
+        lag = 0.0
+        for _ in range(40):  # the runtime samples every LAG_SAMPLE_SECONDS
+            await asyncio.sleep(0.5)
+            lag = sample("switchboard_consumer_lag") or 0.0
+            if lag:
+                break
+        assert lag == 5
+        assert sample("switchboard_consumer_position") == position == 3
+        consumer.resume(held)
+
+
 async def test_state_survives_a_restart(kafka_bootstrap: str, topic_prefix: str) -> None:
     topic = f"{topic_prefix}input"
     async with running_processor(kafka_bootstrap, topic_prefix):
