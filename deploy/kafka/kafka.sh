@@ -296,9 +296,11 @@ share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=false
 # One broker has nowhere to move leadership: a controlled shutdown only makes every
-# partition leaderless while the transaction coordinator still runs, and the
-# coordinator then takes those partitions for deleted and completes transactions
-# without writing their markers there, which leaves them open for ever.
+# partition leaderless while the transaction coordinator still runs, and Kafka 4.3's
+# coordinator takes such partitions for deleted, completing every transaction
+# committed then without its markers there (open for ever). Without it, only the
+# commits prepared at the instant of the stop are exposed, at the next start
+# (docs/architecture.md, "One broker and its restarts").
 controlled.shutdown.enable=false
 EOF
   if [[ -n "${KAFKA_EXTRA_CONFIG}" ]]; then
