@@ -12,7 +12,7 @@ set -euo pipefail
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "${SCRIPT_DIR}/../.." && pwd)"
 
-KAFKA_VERSION="${KAFKA_VERSION:-4.3.1}"
+KAFKA_VERSION="${KAFKA_VERSION:-4.2.2}"
 KAFKA_HOST="127.0.0.1"
 KAFKA_PORT="${KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
@@ -295,13 +295,6 @@ share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=false
-# One broker has nowhere to move leadership: a controlled shutdown only makes every
-# partition leaderless while the transaction coordinator still runs, and Kafka 4.3's
-# coordinator takes such partitions for deleted, completing every transaction
-# committed then without its markers there (open for ever). Without it, only the
-# commits prepared at the instant of the stop are exposed, at the next start
-# (docs/architecture.md, "One broker and its restarts").
-controlled.shutdown.enable=false
 EOF
   if [[ -n "${KAFKA_EXTRA_CONFIG}" ]]; then
     printf '\n# KAFKA_EXTRA_CONFIG\n%s\n' "${KAFKA_EXTRA_CONFIG}" >>"${tmp}"
