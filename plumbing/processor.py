@@ -465,8 +465,9 @@ class TransactionalProcessor(Generic[V]):
         ahead of what ``read_committed`` may read while a transaction is open) and
         ``end``, a fresh end offset for partitions not being fetched (paused).
         """
-        if self._consumer is None:
-            return
+        task = self._tasks.get(self._task_key(tp))
+        if self._consumer is None or task is None or tp not in task.inputs:
+            return  # revoked meanwhile: its series is gone and must stay gone
         labels = (self.service, self.group_id, tp.topic, str(tp.partition))
         self._metrics.consumer_position.labels(*labels).set(next_offset)
         end = max(end, self._consumer.highwater(tp) or 0)
