@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
+from collections.abc import Callable
 from typing import Literal
 
 import structlog
@@ -17,6 +19,41 @@ def _add_service(service: str) -> Processor:
         return event_dict
 
     return processor
+
+
+class RepeatLimiter(logging.Filter):
+    """Lets one record of a kind through per ``window`` seconds; the next one after the
+    window says how many were held back (``repeats_suppressed``).
+
+    A kind is a logger and its message template. While the broker is away aiokafka
+    logs the same connection error hundreds of times a second per client, which
+    buries the service's own "Kafka unreachable" line and floods the log pipeline.
+    """
+
+    def __init__(
+        self, prefix: str, window: float = 10.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        super().__init__()
+        self._prefix = prefix
+        self._window = window
+        self._clock = clock
+        self._kinds: dict[tuple[str, object], tuple[float, int]] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.name.startswith(self._prefix):
+            return True
+        kind = (record.name, record.msg)
+        now = self._clock()
+        shown_at, held = self._kinds.get(kind, (float("-inf"), 0))
+        if now - shown_at < self._window:
+            self._kinds[kind] = (shown_at, held + 1)
+            return False
+        if held:
+            record.repeats_suppressed = held
+        if len(self._kinds) > 1_000:  # message templates are few; stay bounded anyway
+            self._kinds.clear()
+        self._kinds[kind] = (now, 0)
+        return True
 
 
 def configure_logging(
@@ -57,6 +94,7 @@ def configure_logging(
     )
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(formatter)
+    handler.addFilter(RepeatLimiter("aiokafka"))
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(level)
