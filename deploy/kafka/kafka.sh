@@ -353,6 +353,20 @@ launch_broker() {
   printf '%s\n' "${KAFKA_VERSION}" >"${KAFKA_DATA_DIR}/kafka.version"
 }
 
+# A broker cannot read metadata written by a newer one (its metadata.version is
+# unknown there): say so, instead of a broker that dies while starting.
+refuse_newer_data() {
+  local written newest
+  [[ -f "${KAFKA_DATA_DIR}/kafka.version" ]] || return 0
+  written="$(cat "${KAFKA_DATA_DIR}/kafka.version")"
+  [[ "${written}" != "${KAFKA_VERSION}" ]] || return 0
+  newest="$(printf '%s\n%s\n' "${written}" "${KAFKA_VERSION}" | sort -V | tail -n 1)"
+  if [[ "${newest}" == "${written}" ]]; then
+    die "${KAFKA_DATA_DIR} was written by Kafka ${written}, newer than ${KAFKA_VERSION}:" \
+      "run 'kafka.sh reset' to start afresh (deletes its data) or set KAFKA_VERSION=${written}"
+  fi
+}
+
 cmd_start() {
   local pid port
   # Waits for a concurrent start/stop on the same data dir, so that "already
@@ -370,6 +384,7 @@ cmd_start() {
   done
   prepare_data_dir
   lock_data_dir
+  refuse_newer_data
   rm -f "${PID_FILE}"
   write_config
   format_storage
