@@ -91,9 +91,12 @@ async def test_each_input_has_exactly_one_effect_when_commits_fail(
     monkeypatch.setattr(AIOKafkaProducer, "commit_transaction", flaky_commit)
     records = inputs(keys=6, per_key=40)
     async with running_processor(kafka_bootstrap, topic_prefix):
-        for chunk in range(0, len(records), 20):  # many small batches -> many transactions
-            await produce(kafka_bootstrap, f"{topic_prefix}input", records[chunk : chunk + 20])
-        outputs = await read_all(kafka_bootstrap, f"{topic_prefix}output", expected=len(records))
+        outputs = []
+        for done in range(20, len(records) + 1, 20):
+            await produce(kafka_bootstrap, f"{topic_prefix}input", records[done - 20 : done])
+            # The next chunk only once this one took effect: twelve chunks, at least
+            # twelve transactions, however fast the processor drains its input.
+            outputs = await read_all(kafka_bootstrap, f"{topic_prefix}output", expected=done)
 
     values = [r.value.decode() for r in outputs]
     assert calls["commit"] >= 9, "the failure injection never triggered"
