@@ -163,6 +163,10 @@ async def test_a_partition_that_stops_moving_shows_its_lag(
         def sample(name: str) -> float | None:
             return runtime.registry.get_sample_value(name, labels)
 
+        for _ in range(40):  # the commit's answer may reach the processor after the reader
+            if sample("switchboard_consumer_position") == 3:
+                break
+            await asyncio.sleep(0.25)
         consumer.pause(held)
         position = sample("switchboard_consumer_position")
         await produce(kafka_bootstrap, topic, [(b"k0", b"x")] * 5)
