@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -117,3 +118,20 @@ def quiet_service(
         http_port=free_port(),
         log_path=log_path,
     )
+
+
+@contextmanager
+def kafka(bootstrap: str | None) -> Iterator[str]:
+    """``bootstrap`` when given; else ``$KAFKA_BOOTSTRAP_SERVERS`` or a private broker,
+    stopped and deleted when the block ends."""
+    from tests.support.broker import session_bootstrap  # noqa: PLC0415  (needed only here)
+
+    broker = None
+    if bootstrap is None:
+        bootstrap, broker = session_bootstrap()
+    try:
+        yield bootstrap
+    finally:
+        if broker is not None:
+            broker.stop()
+            broker.reset()

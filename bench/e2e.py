@@ -40,13 +40,12 @@ import psutil
 import yaml
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 
-from bench.common import Figure, median, peak_rss_mb, percentile
+from bench.common import Figure, kafka, median, peak_rss_mb, percentile
 from plumbing.kafka import ensure_topics
 from plumbing.settings import ServiceSettings
 from schemas import topics
 from schemas.tickets import TICKET_EVENT, TicketOpened
 from switchboard.launcher import Stack
-from tests.support.broker import session_bootstrap
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CONFIG = REPO_ROOT / "deploy" / "config" / "switchboard.yaml"
@@ -496,17 +495,12 @@ def main() -> None:
         help="ROUTER_MAX_UNCONFIRMED_PER_TEAM for the router (default: the router's default)",
     )
     args = parser.parse_args()
-    bootstrap, broker = (args.bootstrap, None) if args.bootstrap else session_bootstrap()
-    try:
+    with kafka(args.bootstrap) as bootstrap:
         setup = Setup(bootstrap, unconfirmed=args.router_unconfirmed)
         for figure in run(
             setup, count=args.count, runs=args.runs, latency_seconds=args.latency_seconds
         ):
             print(json.dumps(figure.as_dict()))
-    finally:
-        if broker is not None:
-            broker.stop()
-            broker.reset()
 
 
 if __name__ == "__main__":

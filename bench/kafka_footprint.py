@@ -40,10 +40,9 @@ from dataclasses import dataclass, field
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-from bench.common import Figure
+from bench.common import Figure, kafka
 from bench.e2e import Setup, _assigned
 from bench.sla_restore import delete_topics
-from tests.support.broker import session_bootstrap
 
 #: Seconds without any end offset moving before the burst counts as finished.
 QUIET_SECONDS = 5.0
@@ -225,14 +224,9 @@ def main() -> None:
     parser.add_argument("--bootstrap", default=None, help="default: a private broker")
     parser.add_argument("--count", type=int, default=2_000)
     args = parser.parse_args()
-    bootstrap, broker = (args.bootstrap, None) if args.bootstrap else session_bootstrap()
-    try:
+    with kafka(args.bootstrap) as bootstrap:
         for figure in run(Setup(bootstrap), args.count):
             print(json.dumps(figure.as_dict()))
-    finally:
-        if broker is not None:
-            broker.stop()
-            broker.reset()
 
 
 if __name__ == "__main__":

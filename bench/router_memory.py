@@ -39,7 +39,7 @@ import httpx
 from aiokafka import AIOKafkaProducer
 from aiokafka.partitioner import murmur2
 
-from bench.common import Figure, quiet_service
+from bench.common import Figure, kafka, quiet_service
 from bench.desk.intake import open_tickets
 from bench.sla_restore import delete_topics
 from plumbing.kafka import ensure_topics
@@ -50,7 +50,6 @@ from services.router.domain import lifecycle
 from services.router.domain.registry import Registry
 from services.router.domain.state import TicketRoute, encode_record
 from switchboard.simulator import TrafficParams, day_range, generate_traffic
-from tests.support.broker import session_bootstrap
 
 REPO = Path(__file__).resolve().parents[1]
 CONFIG = REPO / "deploy" / "config" / "switchboard.yaml"
@@ -195,30 +194,22 @@ async def measure_async(
     timeout: float = 1800,
 ) -> list[Figure]:
     mix = mix or DEFAULT_MIX
-    broker = None
-    if bootstrap is None:
-        bootstrap, broker = session_bootstrap()
     figures: list[Figure] = []
-    try:
-        with TemporaryDirectory() as logs:
-            empty = f"bench{uuid.uuid4().hex[:8]}."
-            try:
-                idle = router_reading(bootstrap, empty, Path(logs), timeout)
-            finally:
-                await delete_topics(bootstrap, empty)
-            out(
-                f"router memory ({bootstrap}), status mix {mix}, load average "
-                f"{os.getloadavg()[0]:.2f}\n  idle router, empty changelog: "
-                f"RSS {idle.rss_settled_mb:.0f} MB"
+    with kafka(bootstrap) as served, TemporaryDirectory() as logs:
+        empty = f"bench{uuid.uuid4().hex[:8]}."
+        try:
+            idle = router_reading(served, empty, Path(logs), timeout)
+        finally:
+            await delete_topics(served, empty)
+        out(
+            f"router memory ({served}), status mix {mix}, load average "
+            f"{os.getloadavg()[0]:.2f}\n  idle router, empty changelog: "
+            f"RSS {idle.rss_settled_mb:.0f} MB"
+        )
+        for count in counts:
+            figures += await _one(
+                served, count, mix=mix, idle=idle, logs=Path(logs), timeout=timeout, out=out
             )
-            for count in counts:
-                figures += await _one(
-                    bootstrap, count, mix=mix, idle=idle, logs=Path(logs), timeout=timeout, out=out
-                )
-    finally:
-        if broker is not None:
-            broker.stop()
-            broker.reset()
     return figures
 
 

@@ -30,7 +30,7 @@ from tempfile import TemporaryDirectory
 import yaml
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from bench.common import Figure
+from bench.common import Figure, kafka
 from bench.sla_common import CONFIG, percentile, rules, tickets
 from bench.sla_restore import delete_topics
 from plumbing.kafka import ensure_topics
@@ -46,7 +46,6 @@ from services.sla.domain.announcements import due, to_event
 from services.sla.partitions import SlaState
 from services.sla.timers import AnnounceDue
 from switchboard.launcher import ServiceProcess, free_port
-from tests.support.broker import session_bootstrap
 
 FLOOR = TopicSpec("bench.floor", partitions=1, description="produce-to-consume baseline")
 TICK_S = 0.1
@@ -237,9 +236,13 @@ async def service_run(
     spread_ms: int = MINUTE_MS,
     out: Callable[[str], None] = print,
 ) -> list[Figure]:
-    broker = None
-    if bootstrap is None:
-        bootstrap, broker = session_bootstrap()
+    with kafka(bootstrap) as served:
+        return await _service_run(lead_s, served, due, spread_ms, out)
+
+
+async def _service_run(
+    lead_s: float, bootstrap: str, due: int, spread_ms: int, out: Callable[[str], None]
+) -> list[Figure]:
     prefix = f"bench{uuid.uuid4().hex[:8]}."
     try:
         with TemporaryDirectory() as scratch:
@@ -303,9 +306,6 @@ async def service_run(
         ]
     finally:
         await delete_topics(bootstrap, prefix)
-        if broker is not None:
-            broker.stop()
-            broker.reset()
 
 
 def _row(name: str, values: list[float]) -> str:

@@ -30,7 +30,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from prometheus_client import CollectorRegistry
 
-from bench.common import Figure, quiet_service
+from bench.common import Figure, kafka, quiet_service
 from bench.sla_common import CONFIG, median, tickets
 from plumbing.clock import SystemClock
 from plumbing.kafka import ensure_topics
@@ -39,7 +39,6 @@ from plumbing.processor import Changelog, TransactionalProcessor
 from plumbing.settings import ServiceSettings
 from schemas import topics
 from services.sla.partitions import SlaState
-from tests.support.broker import session_bootstrap
 
 DAY_MS = 86_400_000
 PARTITIONS = topics.SLA_CHANGELOG.partitions
@@ -154,9 +153,13 @@ async def measure_async(
     bootstrap: str | None = None,
     out: Callable[[str], None] = print,
 ) -> list[Figure]:
-    broker = None
-    if bootstrap is None:
-        bootstrap, broker = session_bootstrap()
+    with kafka(bootstrap) as served:
+        return await _measure(count, runs, service_runs, served, out)
+
+
+async def _measure(
+    count: int, runs: int, service_runs: int, bootstrap: str, out: Callable[[str], None]
+) -> list[Figure]:
     prefix = f"bench{uuid.uuid4().hex[:8]}."
     empty = f"bench{uuid.uuid4().hex[:8]}."
     settings = ServiceSettings(kafka_bootstrap_servers=bootstrap, topic_prefix=prefix)
@@ -191,9 +194,6 @@ async def measure_async(
     finally:
         await delete_topics(bootstrap, prefix)
         await delete_topics(bootstrap, empty)
-        if broker is not None:
-            broker.stop()
-            broker.reset()
     full = count == 1_000_000
     plain = "a plain read_committed consumer reading the changelog"
     return [
