@@ -48,6 +48,19 @@ class StateStore(Generic[V]):
             if value is not _DELETED:
                 yield key
 
+    def items(self) -> Iterator[tuple[str, V]]:
+        """Every live key and its value, staged writes included (one pass, no lookups)."""
+        staged = {**self._batch, **self._record}
+        if not staged:
+            yield from self._committed.items()
+            return
+        for key, value in self._committed.items():
+            if key not in staged:
+                yield key, value
+        for key, staged_value in staged.items():
+            if staged_value is not _DELETED:
+                yield key, staged_value  # type: ignore[misc]
+
     def __len__(self) -> int:
         if not self._batch and not self._record:
             return len(self._committed)  # the usual case between transactions: O(1)

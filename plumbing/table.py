@@ -26,7 +26,10 @@ class GlobalTable(Generic[V]):
         on_change: Callable[[str, V | None], None] | None = None,
         on_invalid: Callable[[Any, Exception], None] | None = None,
         poll_ms: int = 500,
+        retain: bool = True,
     ) -> None:
+        """``retain=False``: keep no values (``get`` and ``items`` find nothing), only call
+        ``on_change``; for a topic of millions of keys whose reader keeps its own summary."""
         self.topic = topic
         self._decode = decode
         self._client_options = client_options
@@ -36,6 +39,7 @@ class GlobalTable(Generic[V]):
         # past a transaction's commit marker only when a fetch returns, so a table used
         # as a read barrier (``sync``) polls more often.
         self._poll_ms = poll_ms
+        self._retain = retain
         self._values: dict[str, V] = {}
         self._consumer: AIOKafkaConsumer | None = None
         self._offsets: AIOKafkaConsumer | None = None  # for sync(), started on first use
@@ -181,6 +185,7 @@ class GlobalTable(Generic[V]):
                 if self._on_invalid is not None:
                     self._on_invalid(record, exc)
                 return
-            self._values[key] = value
+            if self._retain:
+                self._values[key] = value
         if self._on_change is not None:
             self._on_change(key, value)
