@@ -25,7 +25,7 @@ import time
 import tracemalloc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bench.common import Figure
@@ -115,7 +115,7 @@ def run_policy(
     return _percentiles(samples), _percentiles(refresh_samples)
 
 
-_OPEN = TicketRoute.model_construct(
+_OPEN = TicketRoute(
     partition=0,
     status="queued",
     facts=facts_for(
@@ -128,7 +128,7 @@ _OPEN = TicketRoute.model_construct(
 
 def _apply(book: LoadBook, team: TeamProfile, now: datetime) -> None:
     """What the handler does to the load view after an assignment: one more open ticket."""
-    book.ticket_changed(0, None, _OPEN.model_copy(update={"team_id": team.id}))
+    book.ticket_changed(0, None, replace(_OPEN, team_id=team.id))
 
 
 def run_baseline(teams: list[TeamConfig], tickets: list[TicketProfile]) -> Timing:

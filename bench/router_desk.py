@@ -10,7 +10,8 @@ from typing import Any
 from schemas.base import Channel, CustomerTier
 from schemas.config.teams import TeamConfig
 from schemas.sla import QueueForecast
-from services.router.domain import lifecycle, tally
+from services.router.changelog import encode_record
+from services.router.domain import lifecycle, packing, tally
 from services.router.domain.registry import Registry, TicketProfile
 from services.router.domain.state import PartitionTally, TicketFacts, TicketRoute, tally_key
 from services.router.loadbook import LoadBook, decode_mirror
@@ -94,7 +95,7 @@ def make_book(registry: Registry, open_tickets: int, rng: random.Random) -> Load
             ),
         )
         state = lifecycle.assign(state, key, team, START - timedelta(minutes=rng.randint(0, 30)))
-        book.mirror_changed(key, decode_mirror(state.model_dump_json().encode()))
+        book.mirror_changed(key, decode_mirror(encode_record(packing.pack(state))))
         moment = START - timedelta(minutes=rng.randint(0, 14))
         tallies[partition] = tally.record_assignment(
             tallies[partition],
@@ -136,7 +137,7 @@ def make_book(registry: Registry, open_tickets: int, rng: random.Random) -> Load
                     peak=False,
                 ),
             )
-    book.partition_ready(0, [])  # this instance owns partition 0; its decisions count at once
+    book.partition_ready(0, {}, None)  # this instance owns partition 0; its decisions count at once
     return book
 
 

@@ -1,15 +1,16 @@
 """Router memory with many open tickets restored: the router mirrors every open ticket.
 
 Fills a fresh ``router.tickets-changelog`` (six partitions, as in production) with the
-states of N open tickets as the router writes them (``TicketRoute`` records encoded by
-``services.router.domain.state.encode_record``, keyed by ticket id, in the partition the
-ticket's key hashes to in ``tickets``), then starts the real router process
-(``python -m services.router``, sample config) on it and reads its RSS once
-``/health/ready`` answers (every partition restored into the state stores and the
-whole changelog read into the load view's mirror) and again a few seconds later, after
-the timer has worked through the backlog. One instance owns all six partitions, as
-when it is the only one left: it then holds each ticket twice (full state in its
-stores, the mirror's summary in the load view), its worst case.
+states of N open tickets as the router writes them (packed tickets, changelog format 2:
+``services.router.domain.packing``, keyed by ticket id, in the partition the ticket's
+key hashes to in ``tickets``), then starts the real router process (``python -m
+services.router``, sample config) on it and reads its RSS once it is ready with every
+partition restored (``/health/ready`` answers, it owns all six partitions of
+``tickets`` and its backlog gauge counts every pending ticket written) and again a few
+seconds later, when it must still own them all (``stable``: a restore that outlasts
+the consumer's session makes the group drop the member and restore again). One
+instance owns all six partitions, as when it is the only one left: it then holds each
+ticket in its stores and the slot it holds in the load view, its worst case.
 
 The tickets' facts come from one simulated Black Friday (``switchboard.simulator``,
 real texts, languages, skills, channels, priorities, as ingest would open them), cycled
@@ -30,7 +31,7 @@ import os
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from tempfile import TemporaryDirectory
@@ -46,9 +47,10 @@ from plumbing.kafka import ensure_topics
 from plumbing.settings import ServiceSettings
 from schemas import topics
 from schemas.config import load_config
-from services.router.domain import lifecycle
+from services.router.changelog import encode_record
+from services.router.domain import lifecycle, packing
 from services.router.domain.registry import Registry
-from services.router.domain.state import TicketRoute, encode_record
+from services.router.domain.state import TicketRoute
 from switchboard.simulator import TrafficParams, day_range, generate_traffic
 
 REPO = Path(__file__).resolve().parents[1]
@@ -90,11 +92,8 @@ def open_routes(
         ticket_id = str(uuid.uuid4())
         partition = partition_of(ticket_id)
         base = next(bases)
-        route = base.model_copy(
-            update={
-                "partition": partition,
-                "facts": base.facts.model_copy(update={"correlation_id": str(uuid.uuid4())}),
-            }
+        route = replace(
+            base, partition=partition, facts=replace(base.facts, correlation_id=str(uuid.uuid4()))
         )
         status = statuses[n % len(statuses)]
         if status == "queued":
@@ -106,7 +105,7 @@ def open_routes(
             assert accepted is not None
             route = accepted
         else:
-            route = lifecycle.stall(route.model_copy(update={"pending_since": now}))
+            route = lifecycle.stall(replace(route, pending_since=now))
         yield ticket_id, partition, route
 
 
@@ -131,7 +130,7 @@ async def write_changelog(bootstrap: str, topic: str, count: int, mix: dict[str,
     size = pending = 0
     try:
         for ticket_id, partition, route in open_routes(count, mix, datetime.now(UTC)):
-            value = encode_record(route)
+            value = encode_record(packing.pack(route))
             size += len(value) + len(ticket_id)
             pending += route.status == "pending"
             await producer.send(topic, value=value, key=ticket_id.encode(), partition=partition)
@@ -148,6 +147,7 @@ class Reading:
     rss_settled_mb: float
     peak_mb: float  # VmHWM
     pending_backlog: float  # the router's own gauge
+    stable: bool  # still owning every partition, restored, at the second reading
 
 
 def _status(pid: int, field: str) -> float:
@@ -164,7 +164,34 @@ def _gauge(metrics: str, name: str) -> float:
     raise LookupError(name)
 
 
-def router_reading(bootstrap: str, prefix: str, log_dir: Path, timeout: float) -> Reading:
+def wait_restored(url: str, topic: str, pending: int, deadline: float) -> None:
+    """Until the router owns every partition of ``topic`` (``tickets``) and its backlog
+    gauge shows the ``pending`` tickets written (counted as each partition is restored)."""
+    while time.perf_counter() < deadline:
+        try:
+            text = httpx.get(f"{url}/metrics", timeout=30).text
+        except httpx.HTTPError:
+            continue  # a restore holds the event loop for a while
+        if (
+            _owned(text, topic) >= PARTITIONS
+            and _gauge(text, "switchboard_router_pending_backlog") >= pending
+        ):
+            return
+        time.sleep(0.2)
+    raise TimeoutError("the router did not restore every partition in time")
+
+
+def _owned(metrics: str, topic: str) -> float:
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in metrics.splitlines()
+        if line.startswith("switchboard_partitions_owned{") and f'topic="{topic}"' in line
+    )
+
+
+def router_reading(
+    bootstrap: str, prefix: str, log_dir: Path, timeout: float, pending: int = 0
+) -> Reading:
     service = quiet_service(
         "router", bootstrap, prefix, CONFIG, log_dir / f"router-{prefix.rstrip('.')}.log"
     )
@@ -172,18 +199,21 @@ def router_reading(bootstrap: str, prefix: str, log_dir: Path, timeout: float) -
     service.start()
     try:
         service.wait_ready(timeout=timeout)
+        # Ready answers once the mirror caught up and no partition is being restored,
+        # which is also true before the partitions were assigned: wait for all of them.
+        wait_restored(service.url, f"{prefix}tickets", pending, started + timeout)
         ready = time.perf_counter() - started
         assert service.pid is not None
         at_ready = _status(service.pid, "VmRSS")
         time.sleep(SETTLE_SECONDS)
         settled = _status(service.pid, "VmRSS")
         peak = _status(service.pid, "VmHWM")
-        backlog = _gauge(
-            httpx.get(f"{service.url}/metrics").text, "switchboard_router_pending_backlog"
-        )
+        text = httpx.get(f"{service.url}/metrics", timeout=30).text
+        backlog = _gauge(text, "switchboard_router_pending_backlog")
+        stable = _owned(text, f"{prefix}tickets") >= PARTITIONS and backlog >= pending
     finally:
         service.terminate()
-    return Reading(ready, at_ready, settled, peak, backlog)
+    return Reading(ready, at_ready, settled, peak, backlog, stable)
 
 
 async def measure_async(
@@ -229,7 +259,7 @@ async def _one(
         await ensure_topics(settings, [topics.ROUTER_CHANGELOG])
         topic = settings.topic(topics.ROUTER_CHANGELOG.name)
         written = await write_changelog(bootstrap, topic, count, mix)
-        reading = router_reading(bootstrap, prefix, logs, timeout)
+        reading = router_reading(bootstrap, prefix, logs, timeout, written.pending)
     finally:
         await delete_topics(bootstrap, prefix)
     extra = reading.rss_settled_mb - idle.rss_settled_mb
@@ -240,7 +270,9 @@ async def _one(
         f"    spawn to ready {reading.ready_s:.1f} s; RSS at ready {reading.rss_ready_mb:,.0f} MB, "
         f"{SETTLE_SECONDS:.0f} s later {reading.rss_settled_mb:,.0f} MB, peak "
         f"{reading.peak_mb:,.0f} MB; {per_ticket:,.0f} B per ticket over the idle router; "
-        f"backlog gauge {reading.pending_backlog:,.0f}"
+        f"backlog gauge {reading.pending_backlog:,.0f}; "
+        f"{'stable' if reading.stable else 'NOT stable (restoring again)'}; "
+        f"load average {os.getloadavg()[0]:.2f}"
     )
     idle_label = "the idle router (empty changelog), same run"
     note = f"status mix {mix}; changelog {written.bytes / count:.0f} B/ticket"
@@ -263,7 +295,8 @@ async def _one(
             baseline=idle.ready_s,
             baseline_label=idle_label,
             note=f"pending backlog gauge {reading.pending_backlog:.0f} of {written.pending} "
-            "pending written",
+            f"pending written; {'stable' if reading.stable else 'not stable'} "
+            f"{SETTLE_SECONDS:.0f} s later",
         ),
     ]
 

@@ -1,15 +1,16 @@
 """Tickets no team can take now, grouped so that a drain decides only what can change.
 
-The router's timer routes pending tickets most urgent first, then oldest, and within one
-drain does not decide again a ticket whose profile and declined teams already stalled
-(``services.router.routing.DrainMemo``). Whether a ticket stalls depends only on its
-group (profile, declined teams) and on the teams that could take it: their hours,
-on-line state, daily caps and free slots. Between two changes to one of those teams
-their loads only grow, so a stalled group stays stalled. The desk therefore drains
-after each such change only the groups that team could serve, each group's tickets in
-the router's order, across groups in the same order (a heap of the groups' heads), and
-stops a group at its first stall: the same assignments the timer makes, in the same
-order, without deciding every pending ticket on every event.
+The router keeps its waiting tickets in groups that stall together
+(``services.router.waiting``) and after a change tries only the heads of the groups
+waiting for teams that can take a ticket (``services.router.drain``). Whether a ticket
+stalls depends only on its group (here: profile and declined teams) and on the teams
+that could take it: their hours, on-line state, daily caps and free slots. Between two
+changes to one of those teams their loads only grow, so a stalled group stays stalled.
+The desk therefore drains after each such change only the groups that team could
+serve, each group's tickets in the router's order, across groups in the same order (a
+heap of the groups' heads), and stops a group at its first stall: the same assignments
+the router makes, in the same order, without deciding every pending ticket on every
+event.
 """
 
 from __future__ import annotations

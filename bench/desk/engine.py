@@ -77,7 +77,7 @@ class DeskSimulation:
         self.drain_everything = drain_everything
         self.registry = Registry(config.teams, config.outsourcing)
         self.book = LoadBook(self.registry, max_unconfirmed=0)
-        self.book.partition_ready(0, [])
+        self.book.partition_ready(0, {}, None)
         self.strategy = strategy(self.registry, self.book)
         self.forecasts = ForecastFeed(config, self.book) if self.strategy.reads_forecasts else None
         self.routes = RouterLedger(self.registry, self.book, self.forecasts)

@@ -18,9 +18,8 @@ from schemas.config import load_config
 from schemas.queue import QueueEvent
 from schemas.tickets import TicketEvent
 from schemas.topics import dlq_name, dlq_spec, queue_name, queue_spec
-from services.router.backlog import Backlog
+from services.router.changelog import RouterRecord, decode_record, encode_record
 from services.router.domain.registry import Registry
-from services.router.domain.state import RouterRecord, decode_record, encode_record
 from services.router.handlers import RouteHandler
 from services.router.loadbook import LoadBook, decode_mirror
 from services.router.loop import TimerLoop
@@ -40,12 +39,11 @@ class _Hooks:
     wake: asyncio.Event
 
     def on_ready(self, partition: int, store: StateStore[Any]) -> None:
-        self.router.resync(partition, store)
+        self.router.partition_ready(partition, store)
         self.wake.set()
 
     def on_revoked(self, partition: int) -> None:
-        self.router.book.partition_revoked(partition)
-        self.router.backlog.drop(partition)
+        self.router.partition_revoked(partition)
 
 
 def build(settings: RouterSettings, clock: Clock | None = None) -> tuple[FastAPI, ServiceRuntime]:
@@ -81,10 +79,10 @@ def build(settings: RouterSettings, clock: Clock | None = None) -> tuple[FastAPI
         config=config,
         registry=registry,
         book=book,
-        backlog=Backlog(),
         tickets_topic=tickets_topic,
         topic=runtime.topic,
         metrics=metrics,
+        on_waiting=wake.set,
     )
     processor = TransactionalProcessor[RouterRecord](
         service=SERVICE,
@@ -114,6 +112,7 @@ def build(settings: RouterSettings, clock: Clock | None = None) -> tuple[FastAPI
             decode=decode_mirror,
             client_options=runtime.client_options,
             on_change=book.mirror_changed,
+            retain=False,  # the load view keeps what it needs (one entry per slot held)
             on_invalid=lambda record, _: metrics.invalid_table_records.labels(record.topic).inc(),
         )
     )

@@ -1,4 +1,4 @@
-"""Thin handlers: ticket events in, routing decisions out; and the backlog timer."""
+"""Thin handlers: ticket events in, routing decisions out; and the offer timer."""
 
 from __future__ import annotations
 
@@ -23,9 +23,10 @@ from schemas.tickets import (
     TicketResolved,
 )
 from services.router import events
-from services.router.domain import lifecycle
-from services.router.domain.state import RouterRecord, TicketRoute
-from services.router.routing import DrainMemo, Router
+from services.router.changelog import RouterRecord
+from services.router.domain import lifecycle, packing
+from services.router.domain.state import TicketRoute
+from services.router.routing import Router
 
 log = get_logger(__name__)
 
@@ -48,12 +49,13 @@ class RouteHandler:
         with structlog.contextvars.bound_contextvars(
             ticket_id=event.ticket_id, correlation_id=event.correlation_id
         ):
+            self.router.begin()
             try:
                 self._handle(event, step)
             except Exception:
                 # The processor undoes this record's writes; keep the indexes in step.
                 step.store.record_rollback()
-                self.router.resync(step.partition, step.store)
+                self.router.undo(step.partition, step.store)
                 raise
 
     def _handle(self, event: TicketEvent, step: Step[RouterRecord]) -> None:
@@ -134,18 +136,20 @@ class RouteHandler:
         )
 
 
-class _RestoreOnFailure:
-    """Timer work: on an exception, undo the step and rebuild the partition's indexes."""
+class RestoreOnFailure:
+    """Timer work: on an exception, undo the step and rebuild the partition's indexes
+    (the work may have taken entries off them that it did not get to)."""
 
     router: Router
 
     def __call__(self, step: Step[RouterRecord]) -> None:
+        self.router.begin()
         try:
             self.work(step)
         except Exception:
             step.store.record_rollback()
             step.outputs.clear()
-            self.router.resync(step.partition, step.store)
+            self.router.partition_ready(step.partition, step.store)
             raise
 
     def work(self, step: Step[RouterRecord]) -> None:
@@ -153,7 +157,7 @@ class _RestoreOnFailure:
 
 
 @dataclass
-class OfferTimer(_RestoreOnFailure):
+class OfferTimer(RestoreOnFailure):
     """Expire the partition's offers that are due; forget long-resolved tickets."""
 
     router: Router
@@ -163,33 +167,26 @@ class OfferTimer(_RestoreOnFailure):
     def work(self, step: Step[RouterRecord]) -> None:
         router = self.router
         partition, now = step.partition, step.now
-        for key in router.backlog.due_offers(partition, now):
+        for key in router.indexes.due_offers(partition, packing.micros(now)):
             state = router.ticket(step.store, key)
-            if state is None or state.status != "offered" or state.assignment_id is None:
-                continue
+            if (
+                state is None
+                or state.status != "offered"
+                or state.assignment_id is None
+                or state.offer_expires_at is None
+                or state.offer_expires_at > now
+            ):
+                continue  # accepted, given back or offered again meanwhile
             expired = events.offer_expired(key, state, now)
             step.emit(router.tickets_topic, expired.to_json_bytes(), key=key.encode())
             router.metrics.offers.labels(expired.team_id, "expired").inc()
-            router.save(step, key, state, lifecycle.give_back(state, state.assignment_id, now))
+            returned = lifecycle.give_back(state, state.assignment_id, now)
+            assert returned is not None
+            router.save(step, key, state, router.route_or_wait(step, key, returned))
         if self.purge:
-            for key in router.backlog.resolved_before(partition, now - self.resolved_retention):
-                router.save(step, key, router.ticket(step.store, key), None)
-
-
-@dataclass
-class BacklogDrain(_RestoreOnFailure):
-    """Try to route the given pending tickets of one partition, in the given order."""
-
-    router: Router
-    keys: list[str]
-    memo: DrainMemo
-
-    def work(self, step: Step[RouterRecord]) -> None:
-        router = self.router
-        for key in self.keys:
-            state = router.ticket(step.store, key)
-            if state is None or state.status != "pending":
-                continue
-            routed = router.route(step, key, state, self.memo)
-            if routed is not state:
-                router.save(step, key, state, routed)
+            cutoff = now - self.resolved_retention
+            for key in router.indexes.resolved_before(partition, packing.micros(cutoff)):
+                state = router.ticket(step.store, key)
+                resolved_at = state.resolved_at if state is not None else None
+                if state and state.status == "resolved" and resolved_at and resolved_at < cutoff:
+                    router.save(step, key, state, None)

@@ -19,26 +19,25 @@ by at most (n - 1) x ``max_unconfirmed`` tickets.
 from __future__ import annotations
 
 import time
-import uuid
 import zlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from schemas.sla import QueueForecast
 from schemas.teams import TeamCapacity
+from services.router.changelog import FormatMark
+from services.router.domain import packing
 from services.router.domain.load import DeskFigures, Outlook, TeamLoad
 from services.router.domain.registry import Registry, TeamProfile
 from services.router.domain.state import (
-    DLQ_MARK_PREFIX,
     HOLDS_SLOT,
     TALLY_PREFIX,
     DeadLetterMark,
     PartitionTally,
-    RouterRecord,
     TeamTally,
     TicketRoute,
 )
@@ -47,8 +46,17 @@ from services.router.forecasts import Forecasts
 from services.router.unconfirmed import Unconfirmed
 
 
-class MirrorTicket(BaseModel):
-    """The part of a changelog ticket record the load view needs."""
+class MirrorTicket(NamedTuple):
+    """What the load view needs of a changelog ticket record: read from the packed
+    record's fixed part, never a decoded ticket."""
+
+    partition: int
+    team_id: str | None  # the team whose slot it holds, if any
+    attempt: int
+
+
+class _MirrorTicketV1(BaseModel):
+    """The same, from a format 1 (JSON) record."""
 
     model_config = ConfigDict(frozen=True, extra="ignore")
 
@@ -56,17 +64,35 @@ class MirrorTicket(BaseModel):
     partition: int
     status: str
     team_id: str | None = None
-    assignment_id: uuid.UUID | None = None
+    attempt: int = 0
 
 
-MirrorRecord = Annotated[
-    MirrorTicket | PartitionTally | DeadLetterMark, Field(discriminator="kind")
+_JsonMirrorRecord = Annotated[
+    _MirrorTicketV1 | PartitionTally | DeadLetterMark | FormatMark, Field(discriminator="kind")
 ]
-MIRROR_RECORD = TypeAdapter[MirrorRecord](MirrorRecord)
+_JSON_MIRROR_RECORD = TypeAdapter[_JsonMirrorRecord](_JsonMirrorRecord)
+
+MirrorRecord = MirrorTicket | PartitionTally | DeadLetterMark | FormatMark
+
+
+_TEAM_NAMES: dict[bytes, str] = {}  # team ids as read from records: a handful, shared
 
 
 def decode_mirror(data: bytes) -> MirrorRecord:
-    return MIRROR_RECORD.validate_json(data)
+    if packing.is_packed(data):
+        status, partition, attempt = packing.mirror_fields(data)
+        if status not in packing.SLOT_CODES:
+            return MirrorTicket(partition, None, attempt)
+        raw = packing.team_bytes(data)
+        team = _TEAM_NAMES.get(raw)
+        if team is None:
+            team = _TEAM_NAMES.setdefault(raw, raw.decode())
+        return MirrorTicket(partition, team or None, attempt)
+    record = _JSON_MIRROR_RECORD.validate_json(data)
+    if isinstance(record, _MirrorTicketV1):
+        holds = record.status in HOLDS_SLOT
+        return MirrorTicket(record.partition, record.team_id if holds else None, record.attempt)
+    return record
 
 
 #: How stale (seconds) a team's throughput may get while nothing about the team changes.
@@ -96,7 +122,9 @@ class LoadBook:
         self._forecasts = Forecasts()
         self.on_change = on_change
         self._open: dict[str, int] = {}
+        # Ticket -> (partition, team) while it holds a slot; the pairs are shared objects.
         self._mirror_slots: dict[str, tuple[int, str]] = {}
+        self._pairs: dict[tuple[int, str], tuple[int, str]] = {}
         self._mirror_counts: dict[int, dict[str, int]] = defaultdict(dict)
         self._local_counts: dict[int, dict[str, int]] = {}
         self._mirror_tallies: dict[int, PartitionTally] = {}
@@ -113,14 +141,11 @@ class LoadBook:
         self._capacity: dict[str, TeamCapacity] = {}
 
     # -- partitions this instance owns ------------------------------------------------
-    def partition_ready(self, partition: int, entries: Iterable[tuple[str, RouterRecord]]) -> None:
-        counts: dict[str, int] = {}
-        tally: PartitionTally | None = None
-        for _, record in entries:
-            if isinstance(record, TicketRoute) and record.holds_slot and record.team_id:
-                counts[record.team_id] = counts.get(record.team_id, 0) + 1
-            elif isinstance(record, PartitionTally):
-                tally = record
+    def partition_ready(
+        self, partition: int, counts: dict[str, int], tally: PartitionTally | None
+    ) -> None:
+        """An owned partition was restored: ``counts`` of slots held per team there."""
+        counts = dict(counts)
         previous = self._local_counts.get(partition)
         _add(self._open, previous if previous is not None else self._mirror_counts[partition], -1)
         _add(self._open, counts, +1)
@@ -160,9 +185,9 @@ class LoadBook:
         self._local_tallies[partition] = new
         self._invalidate(old, new)
 
-    def decision_made(self, key: str, team_id: str, assignment: uuid.UUID) -> None:
+    def decision_made(self, key: str, team_id: str, attempt: int) -> None:
         """Remember an assignment until this instance's mirror reads it back."""
-        self._unconfirmed.add(key, team_id, assignment)
+        self._unconfirmed.add(key, team_id, attempt)
 
     def throttled(self, team_id: str) -> bool:
         """True while this instance has too many unconfirmed assignments to the team."""
@@ -173,29 +198,31 @@ class LoadBook:
 
     # -- the mirror of the changelog (all partitions) ------------------------------
     def mirror_changed(self, key: str, record: MirrorRecord | None) -> None:
-        if key.startswith(DLQ_MARK_PREFIX):
-            return
-        if key.startswith(TALLY_PREFIX):
-            if isinstance(record, PartitionTally):
-                old = self._mirror_tallies.get(record.partition)
-                self._mirror_tallies[record.partition] = record
-                if record.partition not in self._local_counts:
-                    self._invalidate(old, record)
+        # Hot while the mirror catches up (a record per ticket): tickets first, flat.
+        if type(record) is MirrorTicket or (record is None and not key.startswith("~")):
+            previous = self._mirror_slots.pop(key, None)
+            if previous is not None:
+                self._count_mirror(previous, -1)
+            if record is not None and record.team_id:
+                pair = (record.partition, record.team_id)
+                pair = self._pairs.setdefault(pair, pair)
+                self._mirror_slots[key] = pair
+                self._count_mirror(pair, +1)
+            if self._unconfirmed:
+                self._unconfirmed.read_back(
+                    key, record.attempt if record is not None else None, deleted=record is None
+                )
             self.on_change()
             return
-        ticket = record if isinstance(record, MirrorTicket) else None
-        previous = self._mirror_slots.pop(key, None)
-        if previous is not None:
-            self._count_mirror(previous[0], previous[1], -1)
-        if ticket is not None and ticket.status in HOLDS_SLOT and ticket.team_id:
-            self._mirror_slots[key] = (ticket.partition, ticket.team_id)
-            self._count_mirror(ticket.partition, ticket.team_id, +1)
-        self._unconfirmed.read_back(
-            key, ticket.assignment_id if ticket else None, deleted=record is None
-        )
-        self.on_change()
+        if key.startswith(TALLY_PREFIX) and isinstance(record, PartitionTally):
+            old = self._mirror_tallies.get(record.partition)
+            self._mirror_tallies[record.partition] = record
+            if record.partition not in self._local_counts:
+                self._invalidate(old, record)
+            self.on_change()
 
-    def _count_mirror(self, partition: int, team: str, sign: int) -> None:
+    def _count_mirror(self, pair: tuple[int, str], sign: int) -> None:
+        partition, team = pair
         counts = self._mirror_counts[partition]
         counts[team] = counts.get(team, 0) + sign
         if partition not in self._local_counts:

@@ -1,4 +1,5 @@
-"""The router's timer: offer timeouts, the pending backlog, bad table records, gauges."""
+"""The router's timer: offer timeouts, what waits for teams that can take it, bad table
+records, gauges."""
 
 from __future__ import annotations
 
@@ -14,12 +15,14 @@ from aiokafka import TopicPartition
 from plumbing.clock import Clock
 from plumbing.logging import get_logger
 from plumbing.processor import TransactionalProcessor
+from services.router.changelog import RouterRecord
+from services.router.domain import packing
 from services.router.domain.load import TeamLoad, predicted_wait
 from services.router.domain.registry import Registry, TeamProfile
-from services.router.domain.state import RouterRecord
-from services.router.handlers import BacklogDrain, OfferTimer
+from services.router.drain import Drain, run_in
+from services.router.handlers import OfferTimer
 from services.router.loadbook import LoadBook
-from services.router.routing import DrainMemo, Router
+from services.router.routing import Router
 from services.router.tables import TableDeadLetters
 
 log = get_logger(__name__)
@@ -59,23 +62,20 @@ class TimerLoop:
                     self.refresh_gauges(self.clock.now())
             except Exception:
                 log.exception("router timer failed; retrying on the next tick")
-            # Wake-ups come with every change to the load view; a long backlog makes a
-            # tick expensive, so rest at least four times as long as the tick took
-            # (the timer then uses at most a fifth of a core).
-            await asyncio.sleep(max(_COALESCE_SECONDS, 4 * (time.monotonic() - started)))
+            # Wake-ups come with every change to the load view: coalesce them. A tick
+            # costs what changed (``drain``), not the size of the backlog.
+            await asyncio.sleep(_COALESCE_SECONDS)
 
     async def _tick(self, now: datetime, *, purge: bool) -> None:
-        backlog = self.router.backlog
+        indexes = self.router.indexes
         owned = {tp.partition: tp for tp in self.processor.owned_partitions()}
         offers = OfferTimer(self.router, self.resolved_retention, purge)
         for partition, tp in owned.items():
-            if purge or backlog.due_offers(partition, now):
+            if purge or indexes.has_due_offers(partition, packing.micros(now)):
                 await self.processor.transact(tp, offers)
         # One priority order across this instance's partitions: a freed slot goes to the
         # most urgent, oldest ticket that can use it, whichever partition it is in.
-        memo: DrainMemo = {}
-        for partition, keys in backlog.merged(sorted(owned)):
-            await self.processor.transact(owned[partition], BacklogDrain(self.router, keys, memo))
+        await run_in(Drain(self.router, self.clock.now()), owned, self.processor.transact)
         partition_zero = TopicPartition(self.tickets_topic, 0)
         if (
             self.dead_letters.has_work
@@ -93,7 +93,7 @@ class TimerLoop:
                 metrics.partner_daily_volume.labels(team.id).set(load.offers_today)
                 cap = team.volume_cap
                 metrics.partner_daily_cap.labels(team.id).set(math.inf if cap is None else cap)
-        metrics.pending_backlog.set(router.backlog.pending_count())
+        metrics.pending_backlog.set(len(router.indexes.waiting))
 
 
 def refresh_load_view(

@@ -1,29 +1,32 @@
 """The router's shell around the policy: state writes that keep the load view and the
-backlog index in step with the store, routing attempts, and what they emit."""
+indexes in step with the store, routing attempts, and what they emit."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from plumbing.processor import Step
 from plumbing.store import StateStore
 from schemas.config import SwitchboardConfig
 from schemas.topics import queue_name
 from services.router import events
-from services.router.backlog import Backlog
-from services.router.domain import lifecycle, tally
+from services.router.changelog import FORMAT_KEY, FormatMark, RouterRecord
+from services.router.domain import lifecycle, packing, tally
 from services.router.domain.budget import SlaTargets
 from services.router.domain.policy import Decision, decide
-from services.router.domain.registry import Registry, TeamProfile, TicketProfile
-from services.router.domain.state import PartitionTally, RouterRecord, TicketRoute, tally_key
+from services.router.domain.registry import Registry, TeamProfile
+from services.router.domain.room import takes_tickets
+from services.router.domain.state import PartitionTally, TicketRoute, tally_key
+from services.router.indexes import Indexes
 from services.router.loadbook import LoadBook
 from services.router.metrics import RouterMetrics
 
-#: Within one drain of the backlog, tickets with the same profile and declined teams
-#: that stalled once stall again (assignments only take room away): decide once.
-DrainMemo = dict[tuple[TicketProfile, frozenset[str]], Decision]
+#: Per key written by the current record or timer work: its state before, and the last
+#: state written (to undo the indexes and the load view when the work fails).
+_Touched = dict[tuple[int, str], tuple[TicketRoute | None, TicketRoute | None]]
 
 
 @dataclass
@@ -31,35 +34,69 @@ class Router:
     config: SwitchboardConfig
     registry: Registry
     book: LoadBook
-    backlog: Backlog
     tickets_topic: str
     topic: Callable[[str], str]
     metrics: RouterMetrics
+    on_waiting: Callable[[], None] = lambda: None  # a ticket waits for a drain (wake the timer)
     sla: SlaTargets = field(init=False)
+    indexes: Indexes = field(init=False)
+    _touched: _Touched = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.sla = SlaTargets.from_config(self.config.sla)
+        self.indexes = Indexes(self.registry)
 
     # -- state ---------------------------------------------------------------------
     def ticket(self, store: StateStore[RouterRecord], key: str) -> TicketRoute | None:
         value = store.get(key)
-        return value if isinstance(value, TicketRoute) else None
+        return packing.unpack(key, value) if isinstance(value, bytes) else None
 
     def save(
         self, step: Step[RouterRecord], key: str, old: TicketRoute | None, new: TicketRoute | None
     ) -> None:
+        partition = step.partition
         if new is None:
             step.store.delete(key)
+            data = None
         else:
-            step.store.put(key, new)
-        self.book.ticket_changed(step.partition, old, new)
-        self.backlog.track(step.partition, key, new)
+            if not self.indexes.marked(partition):
+                # Before the partition's first packed record: a previous router reading
+                # the changelog stops here, with the reason (see ``changelog``).
+                step.store.put(FORMAT_KEY, FormatMark())
+                self.indexes.set_marked(partition, True)
+            data = packing.pack(new)
+            step.store.put(key, data)
+        before = self._touched.get((partition, key))
+        self._touched[(partition, key)] = (old if before is None else before[0], new)
+        self.book.ticket_changed(partition, old, new)
+        self.indexes.track(partition, key, data)
 
-    def resync(self, partition: int, store: StateStore[RouterRecord]) -> None:
-        """Rebuild this partition's indexes from its store (after a partial failure)."""
-        entries = [(key, value) for key in list(store.keys()) if (value := store.get(key))]
-        self.book.partition_ready(partition, entries)
-        self.backlog.rebuild(partition, entries)
+    def partition_ready(self, partition: int, store: StateStore[Any]) -> None:
+        """Rebuild this partition's indexes and load from its store (after a restore)."""
+        load = self.indexes.rebuild(partition, store)
+        self.book.partition_ready(partition, load.slots, load.tally)
+
+    def partition_revoked(self, partition: int) -> None:
+        self.book.partition_revoked(partition)
+        self.indexes.drop(partition)
+
+    def begin(self) -> None:
+        """A record or timer work starts: what it writes can be undone (``undo``)."""
+        self._touched.clear()
+
+    def undo(self, partition: int, store: StateStore[RouterRecord]) -> None:
+        """The store forgot the current work's writes: so do the indexes and the load view."""
+        for (written_in, key), (before, written) in self._touched.items():
+            if written_in != partition:
+                continue
+            self.book.ticket_changed(partition, written, before)
+            value = store.get(key)
+            self.indexes.track(partition, key, value if isinstance(value, bytes) else None)
+        self._touched.clear()
+        current = store.get(tally_key(partition))
+        if isinstance(current, PartitionTally):
+            self.book.tally_changed(partition, current)
+        self.indexes.set_marked(partition, isinstance(store.get(FORMAT_KEY), FormatMark))
 
     def _update_tally(
         self, step: Step[RouterRecord], change: Callable[[PartitionTally], PartitionTally]
@@ -73,30 +110,33 @@ class Router:
         self.book.tally_changed(step.partition, updated)
 
     # -- routing ---------------------------------------------------------------------
+    def can_take(self, team_id: str, now: datetime) -> bool:
+        """The team could take a ticket now (``domain.room``), and is not throttled."""
+        team = self.registry.by_id[team_id]
+        return takes_tickets(team, self.book.load(team, now), now) and not self.book.throttled(
+            team_id
+        )
+
     def route_or_wait(self, step: Step[RouterRecord], key: str, state: TicketRoute) -> TicketRoute:
-        """Route now, unless older or more urgent tickets of this partition are waiting:
-        then join the backlog, which the timer drains in order."""
-        if self.backlog.has_pending(step.partition):
-            return state
+        """Route now, unless a team this ticket may go to can take one and an older or more
+        urgent ticket waits for it: then wait behind it; the timer drains in order."""
+        order = self.indexes.order(step.partition, key, state)
+        waiting = self.indexes.waiting
+        for team in order[4]:
+            if not self.can_take(team, step.now):
+                continue  # the usual case behind a standing backlog: nothing to compare
+            best = waiting.best_for(team)
+            if best is not None and best < order:
+                self.indexes.park(order)
+                self.on_waiting()
+                return state
         return self.route(step, key, state)
 
-    def route(
-        self,
-        step: Step[RouterRecord],
-        key: str,
-        state: TicketRoute,
-        memo: DrainMemo | None = None,
-    ) -> TicketRoute:
+    def route(self, step: Step[RouterRecord], key: str, state: TicketRoute) -> TicketRoute:
         now = step.now
-        request = lifecycle.routing_request(state, now)
-        memo_key = (request.ticket, request.declined)
-        decision = memo.get(memo_key) if memo is not None else None
-        if decision is None:
-            decision = decide(self.registry, request, self.book, now)
+        decision = decide(self.registry, lifecycle.routing_request(state, now), self.book, now)
         team = decision.team
         if team is None:
-            if memo is not None:
-                memo[memo_key] = decision
             if state.stall_announced:
                 return state
             stalled = events.routing_stalled(key, state, decision, now)
@@ -105,12 +145,12 @@ class Router:
             return lifecycle.stall(state)
         if self.book.throttled(team.id):
             self.metrics.held.labels(team.id).inc()
+            self.indexes.hold(team.id, self.indexes.order(step.partition, key, state))
             return state
         assigned = lifecycle.assign(state, key, team, now)
         self._emit_assignment(step, key, assigned, decision)
         self._count_assignment(step, team, now)
-        assert assigned.assignment_id is not None
-        self.book.decision_made(key, team.id, assigned.assignment_id)
+        self.book.decision_made(key, team.id, assigned.attempt)
         self.metrics.routed.labels(team.id, team.kind.value).inc()
         if team.partner:
             self.metrics.offers.labels(team.id, "offered").inc()

@@ -20,8 +20,9 @@ from plumbing.processor import Step
 from schemas.sla import SLA_FORECAST_EVENT, QueueForecast
 from schemas.teams import TEAM_EVENT, TeamCapacity
 from schemas.topics import dlq_name
+from services.router.changelog import RouterRecord
 from services.router.domain.registry import Registry
-from services.router.domain.state import DLQ_MARK_PREFIX, DeadLetterMark, RouterRecord
+from services.router.domain.state import DLQ_MARK_PREFIX, DeadLetterMark
 
 log = get_logger(__name__)
 

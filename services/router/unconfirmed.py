@@ -3,7 +3,6 @@ capacity bound, see ``loadbook``)."""
 
 from __future__ import annotations
 
-import uuid
 from collections import defaultdict
 from collections.abc import Callable
 
@@ -20,18 +19,19 @@ class Unconfirmed:
         self._ttl = ttl_seconds
         self._monotonic = monotonic
         self._observe = observe
-        self._by_key: dict[str, tuple[str, uuid.UUID, float]] = {}
+        self._by_key: dict[str, tuple[str, int, float]] = {}
         self._by_team: dict[str, set[str]] = defaultdict(set)
 
-    def add(self, key: str, team_id: str, assignment: uuid.UUID) -> None:
+    def add(self, key: str, team_id: str, attempt: int) -> None:
         self._forget(key)
-        self._by_key[key] = (team_id, assignment, self._monotonic())
+        self._by_key[key] = (team_id, attempt, self._monotonic())
         self._by_team[team_id].add(key)
 
-    def read_back(self, key: str, assignment: uuid.UUID | None, deleted: bool) -> bool:
-        """The mirror saw ``key``: confirms the assignment it carries (or a deletion)."""
+    def read_back(self, key: str, attempt: int | None, deleted: bool) -> bool:
+        """The mirror saw ``key``: confirms the assignment (attempt) it carries, or a
+        deletion. A later attempt confirms an earlier one too (the record moved on)."""
         waiting = self._by_key.get(key)
-        if waiting is None or not (deleted or assignment == waiting[1]):
+        if waiting is None or not (deleted or (attempt is not None and attempt >= waiting[1])):
             return False
         self._observe(self._monotonic() - waiting[2])
         self._forget(key)
@@ -49,6 +49,10 @@ class Unconfirmed:
         for key in [k for k in keys if self._by_key[k][2] < oldest_allowed]:
             self._forget(key)
         return len(keys) >= self._limit
+
+    def __bool__(self) -> bool:
+        """Any assignment waiting to be read back."""
+        return bool(self._by_key)
 
     def count(self, team_id: str) -> int:
         return len(self._by_team.get(team_id, ()))

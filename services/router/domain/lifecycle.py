@@ -10,18 +10,15 @@ state is kept for a while so that a reopened ticket can be routed again.
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import datetime
 
-from schemas.base import Priority, TeamKind, derive_id
+from schemas.base import Priority, TeamKind
 from schemas.tickets import TicketOpened
 from services.router.domain.budget import SlaTargets, budget_left
 from services.router.domain.policy import RoutingRequest
 from services.router.domain.registry import TeamProfile, TicketProfile
-from services.router.domain.state import TicketFacts, TicketRoute
-
-
-def assignment_id(ticket_id: str, attempt: int) -> uuid.UUID:
-    return derive_id("assignment", ticket_id, str(attempt))
+from services.router.domain.state import TicketFacts, TicketRoute, assignment_id
 
 
 def open_ticket(opened: TicketOpened, partition: int, sla: SlaTargets) -> TicketRoute:
@@ -74,23 +71,22 @@ def backlog_order(state: TicketRoute) -> tuple[int, datetime]:
 
 def assign(state: TicketRoute, ticket_id: str, team: TeamProfile, now: datetime) -> TicketRoute:
     attempt = state.attempt + 1
-    return state.model_copy(
-        update={
-            "status": "offered" if team.partner else "queued",
-            "attempt": attempt,
-            "assignment_id": assignment_id(ticket_id, attempt),
-            "team_id": team.id,
-            "team_kind": team.kind,
-            "assigned_at": now,
-            "offer_expires_at": now + team.offer_timeout if team.partner else None,
-            "stall_announced": False,
-            "pending_since": None,
-        }
+    return replace(
+        state,
+        status="offered" if team.partner else "queued",
+        attempt=attempt,
+        assignment_id=assignment_id(ticket_id, attempt),
+        team_id=team.id,
+        team_kind=team.kind,
+        assigned_at=now,
+        offer_expires_at=now + team.offer_timeout if team.partner else None,
+        stall_announced=False,
+        pending_since=None,
     )
 
 
 def stall(state: TicketRoute) -> TicketRoute:
-    return state.model_copy(update={"stall_announced": True})
+    return replace(state, stall_announced=True)
 
 
 def matches(state: TicketRoute, assignment: uuid.UUID) -> bool:
@@ -101,7 +97,7 @@ def accept(state: TicketRoute, assignment: uuid.UUID) -> TicketRoute | None:
     """The partner took the offer; None when it is not the live offer (stale)."""
     if state.status != "offered" or state.assignment_id != assignment:
         return None
-    return state.model_copy(update={"status": "accepted", "offer_expires_at": None})
+    return replace(state, status="accepted", offer_expires_at=None)
 
 
 def give_back(state: TicketRoute, assignment: uuid.UUID, now: datetime) -> TicketRoute | None:
@@ -111,29 +107,27 @@ def give_back(state: TicketRoute, assignment: uuid.UUID, now: datetime) -> Ticke
     declined = state.declined
     if state.team_id not in declined:
         declined = (*declined, state.team_id)
-    return state.model_copy(
-        update={
-            "status": "pending",
-            "declined": declined,
-            "team_id": None,
-            "team_kind": None,
-            "assignment_id": None,
-            "assigned_at": None,
-            "offer_expires_at": None,
-            "pending_since": now,
-        }
+    return replace(
+        state,
+        status="pending",
+        declined=declined,
+        team_id=None,
+        team_kind=None,
+        assignment_id=None,
+        assigned_at=None,
+        offer_expires_at=None,
+        pending_since=now,
     )
 
 
 def resolve(state: TicketRoute, now: datetime) -> TicketRoute:
     """Resolved: kept (without the message text) so a reopened ticket can be routed."""
-    return state.model_copy(
-        update={
-            "status": "resolved",
-            "resolved_at": now,
-            "offer_expires_at": None,
-            "facts": state.facts.model_copy(update={"text": ""}),
-        }
+    return replace(
+        state,
+        status="resolved",
+        resolved_at=now,
+        offer_expires_at=None,
+        facts=replace(state.facts, text=""),
     )
 
 
@@ -148,25 +142,23 @@ def reopen(state: TicketRoute, text: str, received_at: datetime, sla: SlaTargets
         received_at=received_at,
         reply_deadline=None,
     )
-    return state.model_copy(
-        update={
-            "facts": facts.model_copy(
-                update={
-                    "text": text,
-                    "received_at": received_at,
-                    "reply_deadline": None,
-                    "first_response_due": due,
-                }
-            ),
-            "status": "pending",
-            "team_id": None,
-            "team_kind": None,
-            "assignment_id": None,
-            "assigned_at": None,
-            "resolved_at": None,
-            "stall_announced": False,
-            "pending_since": received_at,
-        }
+    return replace(
+        state,
+        facts=replace(
+            facts,
+            text=text,
+            received_at=received_at,
+            reply_deadline=None,
+            first_response_due=due,
+        ),
+        status="pending",
+        team_id=None,
+        team_kind=None,
+        assignment_id=None,
+        assigned_at=None,
+        resolved_at=None,
+        stall_announced=False,
+        pending_since=received_at,
     )
 
 
@@ -180,9 +172,7 @@ def reprioritise(state: TicketRoute, priority: Priority, sla: SlaTargets) -> Tic
         received_at=facts.received_at,
         reply_deadline=facts.reply_deadline,
     )
-    return state.model_copy(
-        update={"facts": facts.model_copy(update={"priority": priority, "first_response_due": due})}
-    )
+    return replace(state, facts=replace(facts, priority=priority, first_response_due=due))
 
 
 def held_seconds(state: TicketRoute, now: datetime) -> float | None:

@@ -1,27 +1,30 @@
-"""What the router keeps in its changelog (``router.tickets-changelog``), per partition.
+"""What the router keeps per partition of ``tickets`` (and in ``router.tickets-changelog``).
 
-* ``TicketRoute`` (key: ticket id): the ticket's routing facts and where it stands:
-  pending (in the backlog), queued (in-house), offered or accepted (partner),
-  resolved (kept a while so a reopened ticket can be routed again).
+* a ticket (key: ticket id): its routing facts and where it stands: pending (in the
+  backlog), queued (in-house), offered or accepted (partner), resolved (kept a while so
+  a reopened ticket can be routed again). Held and written as packed bytes
+  (``domain.packing``); ``TicketRoute`` is the decoded form a handler works on.
 * ``PartitionTally`` (key ``~tally.<partition>``): recent throughput of each team as
   seen through this partition's tickets (assignments and resolutions per minute,
   offers per contract day), and the desk's assignments per day.
 * ``DeadLetterMark`` (key ``~dlq.<topic>``, partition 0): the last offset of a table
   topic already dead-lettered, so a bad record goes to the DLQ once.
 
-Other router instances mirror the whole changelog, which is how every instance
-knows every team's load.
+The changelog's record formats are in ``services.router.changelog``. Other router
+instances mirror the whole changelog, which is how every instance knows every team's
+load.
 """
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field
 
-from schemas.base import Channel, CustomerTier, Priority, TeamKind
+from schemas.base import Channel, CustomerTier, Priority, TeamKind, derive_id
 
 Status = Literal["pending", "queued", "offered", "accepted", "resolved"]
 #: Statuses that hold one of the team's slots.
@@ -35,43 +38,44 @@ def tally_key(partition: int) -> str:
     return f"{TALLY_PREFIX}{partition}"
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore")
+def assignment_id(ticket_id: str, attempt: int) -> uuid.UUID:
+    """The id of a ticket's ``attempt``-th assignment: derived, so never stored."""
+    return derive_id("assignment", ticket_id, str(attempt))
 
 
-class TicketFacts(_Frozen):
+@dataclass(frozen=True, slots=True)
+class TicketFacts:
     """What routing and the agents' queue need from ``ticket.opened``."""
 
     correlation_id: str
     channel: Channel
     language: str
     skill: str
+    received_at: datetime
+    first_response_due: datetime
     needs: tuple[str, ...] = ()
     priority: Priority = Priority.NORMAL
     tier: CustomerTier = CustomerTier.STANDARD
     marketplace: str | None = None
-    received_at: datetime
     reply_deadline: datetime | None = None
-    first_response_due: datetime
+    # Only for ``queue.ticket_assigned`` when the ticket goes to an in-house team.
     subject: str | None = None
     text: str = ""
     customer_name: str | None = None
 
 
-class TicketRoute(_Frozen):
-    kind: Literal["ticket"] = "ticket"
+@dataclass(frozen=True, slots=True)
+class TicketRoute:
     partition: int
     facts: TicketFacts
     status: Status = "pending"
-    attempt: int = Field(default=0, description="Assignments made so far.")
+    attempt: int = 0  # assignments made so far
     assignment_id: uuid.UUID | None = None
     team_id: str | None = None
     team_kind: TeamKind | None = None
     assigned_at: datetime | None = None
     offer_expires_at: datetime | None = None
-    declined: tuple[str, ...] = Field(
-        default=(), description="Teams that rejected, let expire or released this ticket."
-    )
+    declined: tuple[str, ...] = ()  # teams that rejected, let expire or released it
     stall_announced: bool = False
     pending_since: datetime | None = None
     resolved_at: datetime | None = None
@@ -79,6 +83,10 @@ class TicketRoute(_Frozen):
     @property
     def holds_slot(self) -> bool:
         return self.status in HOLDS_SLOT
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
 
 class TeamTally(_Frozen):
@@ -105,15 +113,3 @@ class DeadLetterMark(_Frozen):
     offsets: dict[int, int] = Field(
         default_factory=dict, description="source partition -> last offset dead-lettered"
     )
-
-
-RouterRecord = Annotated[TicketRoute | PartitionTally | DeadLetterMark, Field(discriminator="kind")]
-ROUTER_RECORD = TypeAdapter[RouterRecord](RouterRecord)
-
-
-def encode_record(value: RouterRecord) -> bytes:
-    return value.model_dump_json().encode()
-
-
-def decode_record(data: bytes) -> RouterRecord:
-    return ROUTER_RECORD.validate_json(data)

@@ -26,16 +26,17 @@ from schemas.tickets import (
     TicketReleased,
     TicketResolved,
 )
-from services.router.backlog import Backlog
+from services.router.changelog import RouterRecord
 from services.router.domain.registry import Registry
-from services.router.domain.state import RouterRecord
-from services.router.handlers import BacklogDrain, OfferTimer, RouteHandler
+from services.router.drain import Drain
+from services.router.handlers import OfferTimer, RouteHandler
 from services.router.loadbook import LoadBook
 from services.router.metrics import RouterMetrics
 from services.router.routing import Router
 from tests.conftest import SAMPLE_CONFIG
 from tests.unit.router.test_lifecycle import opened
 
+CONFIG = load_config(SAMPLE_CONFIG)
 FRIDAY_NOON = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)  # everyone is open
 SATURDAY_NIGHT = datetime(2026, 11, 28, 23, 30, tzinfo=UTC)  # only Manila works
 
@@ -52,21 +53,20 @@ class FakeRecord:
 class Desk:
     """One partition of the router, driven by hand."""
 
-    def __init__(self, now: datetime = FRIDAY_NOON) -> None:
-        config = load_config(SAMPLE_CONFIG)
+    def __init__(self, now: datetime = FRIDAY_NOON, max_unconfirmed: int = 0) -> None:
+        config = CONFIG
         registry = Registry(config.teams, config.outsourcing)
         self.router = Router(
             config=config,
             registry=registry,
-            book=LoadBook(registry, max_unconfirmed=0),
-            backlog=Backlog(),
+            book=LoadBook(registry, max_unconfirmed=max_unconfirmed),
             tickets_topic="tickets",
             topic=lambda name: name,
             metrics=RouterMetrics(CollectorRegistry()),
         )
         self.handler = RouteHandler(self.router)
         self.store = StateStore[RouterRecord]()
-        self.router.resync(0, self.store)
+        self.router.partition_ready(0, self.store)
         self.now = now
 
     def send(self, event: Any) -> list[Any]:
@@ -78,8 +78,9 @@ class Desk:
     def tick(self) -> list[Any]:
         step = Step[RouterRecord](partition=0, store=self.store, now=self.now)
         OfferTimer(self.router, timedelta(days=7))(step)
-        for _, keys in self.router.backlog.merged([0]):
-            BacklogDrain(self.router, keys, {})(step)
+        drain = Drain(self.router, self.now)
+        while drain.next_partition() is not None:
+            drain(step)
         self.store.commit()
         return self._decode(step)
 

@@ -14,6 +14,7 @@ from schemas.tickets import TicketOpened
 from services.router.domain import lifecycle
 from services.router.domain.budget import SlaTargets, budget_left
 from services.router.domain.registry import Registry
+from services.router.domain.state import assignment_id
 from tests.conftest import SAMPLE_CONFIG
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
@@ -96,7 +97,7 @@ def test_offer_accept_reject_and_never_back_to_the_same_team() -> None:
     state = lifecycle.assign(lifecycle.open_ticket(opened(), 0, TARGETS), "t-1", partner, NOW)
     assert state.status == "offered"
     assert state.offer_expires_at == NOW + timedelta(minutes=3)
-    assert state.assignment_id == lifecycle.assignment_id("t-1", 1)
+    assert state.assignment_id == assignment_id("t-1", 1)
     assert lifecycle.accept(state, uuid.uuid4()) is None  # someone else's offer
     accepted = lifecycle.accept(state, state.assignment_id)
     assert accepted is not None

@@ -8,12 +8,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from plumbing.store import StateStore
 from schemas.config import load_config
 from schemas.sla import QueueForecast
 from schemas.teams import TeamCapacity
-from services.router.domain import lifecycle, tally
+from services.router.changelog import RouterRecord, encode_record
+from services.router.domain import lifecycle, packing, tally
 from services.router.domain.registry import Registry
-from services.router.domain.state import PartitionTally, TicketRoute, encode_record, tally_key
+from services.router.domain.state import PartitionTally, TicketRoute, tally_key
+from services.router.indexes import Indexes
 from services.router.loadbook import LoadBook, decode_mirror
 from tests.conftest import SAMPLE_CONFIG
 from tests.unit.router.test_lifecycle import TARGETS, opened
@@ -39,7 +42,17 @@ def routed(ticket_id: str, partition: int, team_id: str = "tallinn-care") -> Tic
 
 
 def mirror(book: LoadBook, key: str, value: TicketRoute | PartitionTally | None) -> None:
-    book.mirror_changed(key, None if value is None else decode_mirror(encode_record(value)))
+    record = packing.pack(value) if isinstance(value, TicketRoute) else value
+    book.mirror_changed(key, None if record is None else decode_mirror(encode_record(record)))
+
+
+def ready(book: LoadBook, partition: int, entries: list[tuple[str, RouterRecord]]) -> None:
+    """The partition becomes this instance's, its store holding ``entries``."""
+    store = StateStore[RouterRecord]()
+    for key, value in entries:
+        store.restore(key, value)
+    load = Indexes(REGISTRY).rebuild(partition, store)
+    book.partition_ready(partition, load.slots, load.tally)
 
 
 def test_open_tickets_count_from_owned_stores_and_the_mirror() -> None:
@@ -50,7 +63,11 @@ def test_open_tickets_count_from_owned_stores_and_the_mirror() -> None:
     assert book.load(TALLINN, NOW).open == 2
     # Partition 1 becomes ours: its store (which knows a newer state) wins over the mirror.
     b_resolved = lifecycle.resolve(routed("b", 1), NOW)
-    book.partition_ready(1, [("b", b_resolved), ("c", routed("c", 1, "nearshore-bpo"))])
+    ready(
+        book,
+        1,
+        [("b", packing.pack(b_resolved)), ("c", packing.pack(routed("c", 1, "nearshore-bpo")))],
+    )
     assert book.load(TALLINN, NOW).open == 1
     assert book.load(RIGA, NOW).open == 1
     # A decision staged on partition 1 counts at once.
@@ -102,7 +119,7 @@ def test_throughput_from_tallies_shrinks_towards_the_configured_handle_time() ->
         )
     for _ in range(30):
         local = tally.record_resolution(local, "tallinn-care", NOW, held_seconds=300)
-    book.partition_ready(0, [(tally_key(0), local)])
+    ready(book, 0, [(tally_key(0), local)])
     remote = tally.record_assignment(
         PartitionTally(partition=3),
         "nearshore-bpo",
@@ -165,11 +182,10 @@ def test_forecasts_apply_within_their_window() -> None:
 def test_unconfirmed_assignments_throttle_until_the_mirror_reads_them_back() -> None:
     clock = Clock()
     book = LoadBook(REGISTRY, max_unconfirmed=2, unconfirmed_ttl_seconds=10, monotonic=clock)
-    book.partition_ready(0, [])
+    ready(book, 0, [])
     first, second = routed("a", 0), routed("b", 0)
     for key, state in (("a", first), ("b", second)):
-        assert state.assignment_id is not None
-        book.decision_made(key, "tallinn-care", state.assignment_id)
+        book.decision_made(key, "tallinn-care", state.attempt)
     assert book.throttled("tallinn-care")
     assert not book.throttled("warsaw-care")
     mirror(book, "a", first)  # read back: confirmed
@@ -177,8 +193,7 @@ def test_unconfirmed_assignments_throttle_until_the_mirror_reads_them_back() -> 
     assert book.unconfirmed("tallinn-care") == 1
     # A decision that never shows up (its transaction failed) stops counting after the TTL.
     third = routed("c", 0)
-    assert third.assignment_id is not None
-    book.decision_made("c", "tallinn-care", third.assignment_id)
+    book.decision_made("c", "tallinn-care", third.attempt)
     assert book.throttled("tallinn-care")
     clock.now = 11
     assert not book.throttled("tallinn-care")

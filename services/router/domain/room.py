@@ -1,0 +1,35 @@
+"""Which teams a waiting ticket waits for, and whether a team can take a ticket now.
+
+The policy's eligibility (``policy._consider_all``) has two parts. What depends on the
+ticket is static: its candidates (``Registry.candidates``) minus the teams that gave it
+back. What depends on the moment is the same for every ticket: the team is online, open,
+under its daily cap, and has a free slot. So a ticket stalls exactly when none of its
+teams ``takes_tickets`` (tested against ``decide`` in tests/unit/router/), which lets
+the backlog wait per group of teams instead of deciding every ticket again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+
+from services.router.domain.load import TeamLoad
+from services.router.domain.registry import Registry, TeamProfile, TicketProfile
+
+
+def takes_tickets(team: TeamProfile, load: TeamLoad, now: datetime) -> bool:
+    return (
+        load.online
+        and load.open < load.capacity
+        and (team.volume_cap is None or load.offers_today < team.volume_cap)
+        and team.hours.is_open(now)
+    )
+
+
+def teams_for(
+    registry: Registry, ticket: TicketProfile, declined: Collection[str]
+) -> tuple[str, ...]:
+    """The teams a ticket of this profile may go to, sorted by id."""
+    return tuple(
+        sorted(team.id for team, _ in registry.candidates(ticket) if team.id not in declined)
+    )
