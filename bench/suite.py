@@ -99,6 +99,15 @@ def _e2e(options: Options) -> list[Figure]:
     return run(Setup(options.bootstrap))
 
 
+def _e2e_backlog(options: Options) -> list[Figure]:
+    from bench.e2e_backlog import run  # noqa: PLC0415
+
+    assert options.bootstrap is not None
+    if options.quick:
+        return run(options.bootstrap, [1_000], count=300, seconds=5)
+    return run(options.bootstrap, [1_000, 10_000], runs=3)
+
+
 def _kafka_footprint(options: Options) -> list[Figure]:
     from bench.e2e import Setup  # noqa: PLC0415
     from bench.kafka_footprint import run  # noqa: PLC0415
@@ -132,6 +141,12 @@ BENCHMARKS: dict[str, Benchmark] = {
         ),
         Benchmark("sla_restore", True, "restore of 1,000,000 SLA clocks", _sla_restore),
         Benchmark("e2e", True, "end to end through the three services", _e2e),
+        Benchmark(
+            "e2e_backlog",
+            True,
+            "a stream teams can take, behind a standing backlog of 1,000 and 10,000",
+            _e2e_backlog,
+        ),
         Benchmark(
             "kafka_footprint",
             True,
