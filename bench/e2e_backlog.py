@@ -38,6 +38,7 @@ from aiokafka import AIOKafkaProducer
 
 from bench.common import Figure, kafka, median, percentile
 from bench.e2e import LOG_DIR, bench_config, burst, latency_at_rate, switchboard_finisher
+from bench.sla_restore import delete_topics
 from schemas.base import Channel, Priority
 from schemas.customers import Customer
 from schemas.tickets import TicketOpened
@@ -142,8 +143,8 @@ def measure(
         log_dir=LOG_DIR / prefix.rstrip("."),
     )
     inbound, tickets = f"{prefix}inbound.email", f"{prefix}tickets"
-    stack.start(timeout=min(patience, 300))
     try:
+        stack.start(timeout=min(patience, 300))
         settle = 0.0
         if backlog:
             asyncio.run(open_backlog(bootstrap, tickets, backlog))
@@ -160,6 +161,7 @@ def measure(
             raise RuntimeError("the backlog shrank: the blocked team took tickets")
     finally:
         stack.stop()
+        asyncio.run(delete_topics(bootstrap, prefix))
     return Stream(backlog, measured, latencies, settle)
 
 
