@@ -27,4 +27,4 @@ def test_a_stream_goes_through_while_the_backlog_stays_held(kafka_bootstrap: str
     assert 0 < p50.value <= p99.value
     assert p50.baseline is not None
     assert p50.baseline > 0
-    assert "200 waiting (held after" in lines[-1]
+    assert "round 1, 200 waiting (held after" in lines[-1]
