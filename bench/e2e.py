@@ -43,6 +43,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 from bench.common import Figure, kafka, median, peak_rss_mb, percentile
 from plumbing.kafka import ensure_topics
 from plumbing.settings import ServiceSettings
+from plumbing.tasks import RETRY_BACKOFF_MS
 from schemas import topics
 from schemas.tickets import TICKET_EVENT, TicketOpened
 from switchboard.launcher import Stack
@@ -253,11 +254,25 @@ class Relays:
         processes = {}
         for name, hops in layout.items():
             command = [sys.executable, "-m", "bench.relay", "--bootstrap", self.bootstrap]
+            command += _commit_arguments()
             for hop in hops:
                 command += ["--hop", hop]
             with (LOG_DIR / f"relay-{name}.log").open("ab") as log:
                 processes[name] = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
         return processes
+
+
+def _commit_arguments() -> list[str]:
+    """The services' commit settings (from the same environment), for the relays."""
+    settings = ServiceSettings()
+    return [
+        "--commit-interval-ms",
+        str(settings.kafka_commit_interval_ms),
+        "--max-transaction-records",
+        str(settings.kafka_max_transaction_records),
+        "--retry-backoff-ms",
+        str(RETRY_BACKOFF_MS),
+    ]
 
 
 @dataclass(frozen=True)
