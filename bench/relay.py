@@ -27,7 +27,6 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
 
 
-
 @dataclass(frozen=True)
 class Hop:
     source: str
