@@ -258,7 +258,8 @@ class ServiceRuntime:
             for task in self._tasks:
                 task.cancel()
             if self._tasks:
-                await asyncio.wait(self._tasks)
+                # Bounded: a loop stuck in a client call must not keep the process alive.
+                await asyncio.wait(self._tasks, timeout=STOP_BUDGET_SECONDS)
             try:
                 # With the broker gone, aiokafka's clients can wait for it for ever while
                 # stopping. Nothing is lost by giving up: an unfinished transaction is

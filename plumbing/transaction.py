@@ -114,8 +114,15 @@ async def all_delivered(deliveries: Sequence[asyncio.Future[Any]]) -> None:
         raise failure
 
 
+#: Seconds a cleanup step (abort, stop) may take: with the broker gone or the producer in
+#: a bad state, aiokafka can wait for ever, and nothing is lost by giving up (an open
+#: transaction is aborted by the next owner's fencing or by its timeout).
+CLEANUP_SECONDS = 10.0
+
+
 async def quietly(awaitable: Awaitable[Any]) -> None:
+    """Await a cleanup step, bounded in time; its failure is logged, not raised."""
     try:
-        await awaitable
+        await asyncio.wait_for(awaitable, CLEANUP_SECONDS)
     except Exception:
         log.debug("cleanup step failed", exc_info=True)
