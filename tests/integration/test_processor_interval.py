@@ -98,7 +98,7 @@ async def test_one_transaction_holds_several_fetches_until_a_handler_asks_for_th
             )
             await wait_handled(seen, chunk)
         # Processed, yet nothing is visible: the transaction is still open.
-        assert await end_offsets(kafka_bootstrap, output, isolation="read_committed") == [0]
+        assert await end_offsets(kafka_bootstrap, output, 1, isolation="read_committed") == [0]
         assert not seen.committed
         await produce(kafka_bootstrap, f"{topic_prefix}input", [(b"k", b"flush")])
         records = await read_all(kafka_bootstrap, output, expected=4)
@@ -107,7 +107,7 @@ async def test_one_transaction_holds_several_fetches_until_a_handler_asks_for_th
     assert [r.value for r in records] == [b"a", b"b", b"c", b"flush"]
     assert seen.committed == Counter(a=1, b=1, c=1, flush=1)
     # One transaction: its four outputs, then one commit marker.
-    assert await end_offsets(kafka_bootstrap, output, isolation="read_uncommitted") == [5]
+    assert await end_offsets(kafka_bootstrap, output, 1, isolation="read_uncommitted") == [5]
 
 
 async def test_after_commit_work_runs_once_per_effect_when_a_commit_fails(
