@@ -82,7 +82,10 @@ class TransactionalProcessor(Generic[V]):
         metrics: ProcessorMetrics,
         changelog: Changelog[V] | None = None,
         hooks: ProcessorHooks | None = None,
-        transaction_timeout_ms: int = 60_000,
+        # A transaction is open for an interval plus its commit; if the process dies
+        # holding one, read_committed readers of its outputs wait until the next owner
+        # fences it or this timeout aborts it (Kafka Streams uses 10 s under EOS too).
+        transaction_timeout_ms: int = 10_000,
         operation_timeout_s: float = 30.0,
         co_partitioned: Sequence[str] = (),
         commit: CommitPolicy | None = None,
