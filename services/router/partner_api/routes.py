@@ -33,7 +33,7 @@ from schemas.partner_api import (
 )
 from services.router.partner_api.context import PartnerApi
 from services.router.partner_api.domain.keys import Caller
-from services.router.partner_api.domain.stats import WorkRow
+from services.router.partner_api.domain.stats import WorkRow, from_micros, micros
 from services.router.partner_api.errors import ApiError, not_found
 from services.router.partner_api.writes import act, parse_id
 
@@ -267,8 +267,8 @@ def assignment_routes(api: PartnerApi) -> APIRouter:
 
 
 # -- cursors: opaque to the partner, stable under new offers (they sort last) ----------
-def _order(row: WorkRow) -> tuple[datetime, str]:
-    return row.offered_at, str(row.assignment_id)
+def _order(row: WorkRow) -> tuple[int, str]:
+    return row.offered_us, str(row.assignment_id)
 
 
 def _filters_key(wanted: frozenset[AssignmentStatus], skill: str | None, lang: str | None) -> str:
@@ -276,20 +276,20 @@ def _filters_key(wanted: frozenset[AssignmentStatus], skill: str | None, lang: s
     return hashlib.sha256(canonical.encode()).hexdigest()[:12]
 
 
-def _encode_cursor(after: tuple[datetime, str], filters: str) -> str:
-    raw = json.dumps({"o": after[0].isoformat(), "i": after[1], "f": filters})
+def _encode_cursor(after: tuple[int, str], filters: str) -> str:
+    raw = json.dumps({"o": from_micros(after[0]).isoformat(), "i": after[1], "f": filters})
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def _decode_cursor(cursor: str, filters: str) -> tuple[datetime, str]:
+def _decode_cursor(cursor: str, filters: str) -> tuple[int, str]:
     try:
         raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        after = (datetime.fromisoformat(raw["o"]), str(raw["i"]))
+        offered, assignment = datetime.fromisoformat(raw["o"]), str(raw["i"])
         same_filters = raw["f"] == filters
     except (ValueError, KeyError, TypeError, binascii.Error):
         raise ApiError(400, "invalid_cursor", "this cursor is not one we gave out") from None
-    if not same_filters or after[0].tzinfo is None:
+    if not same_filters or offered.tzinfo is None:
         raise ApiError(
             400, "invalid_cursor", "use a cursor only with the filters of the page it came from"
         )
-    return after
+    return micros(offered), assignment

@@ -88,3 +88,31 @@ def test_the_index_counts_a_record_it_cannot_read_and_goes_on() -> None:
     ticket = index.ticket("t-2")
     assert ticket is not None
     assert not personal(ticket)
+
+
+def test_the_index_keeps_each_ticket_once_and_forgets_its_old_rows_and_actions() -> None:
+    assigned = offered("t-1")
+    accepted = action(OfferAccepted, assigned)
+    index = ViewIndex()
+    first = replay(opened("t-1"), assigned, accepted)
+    assert first is not None
+    index.ticket_changed("t-1", encode_ticket(first))
+    assert index.ticket("t-1") == first, "kept deflated, decoded as it was"
+    assert [row.status.value for row in index.team_rows(assigned.team_id, live_only=True)] == [
+        "accepted"
+    ]
+    assert index.action(accepted.event_id) is not None
+
+    done = worked("t-1")
+    index.ticket_changed("t-1", encode_ticket(done))
+    assert index.team_rows(assigned.team_id, live_only=True) == []
+    assert [row.status.value for row in index.team_rows(assigned.team_id)] == ["resolved"]
+    assert index.action(accepted.event_id) is None, "that record's actions are gone"
+    found = index.action(done.assignments[0].actions[-1].event_id)
+    assert found is not None
+    assert found[1].assignment_id == assigned.assignment_id
+
+    index.ticket_changed("t-1", None)
+    assert len(index) == 0
+    assert index.team_rows(assigned.team_id) == []
+    assert index.action(done.assignments[0].actions[-1].event_id) is None
