@@ -28,6 +28,7 @@ from services.router.partner_api.domain.view import (
 )
 
 _LEVEL = 6
+_RAW = -15  # deflate without zlib's header and checksum: 6 bytes a record
 
 
 @cache
@@ -92,12 +93,12 @@ def _dictionary() -> bytes:
 
 def pack(data: bytes) -> bytes:
     """A changelog record (``codec`` format) as the mirror keeps it."""
-    deflate = zlib.compressobj(_LEVEL, zdict=_dictionary())
+    deflate = zlib.compressobj(_LEVEL, zlib.DEFLATED, _RAW, zdict=_dictionary())
     return deflate.compress(data) + deflate.flush()
 
 
 def unpack(packed: bytes) -> bytes:
-    inflate = zlib.decompressobj(zdict=_dictionary())
+    inflate = zlib.decompressobj(_RAW, zdict=_dictionary())
     return inflate.decompress(packed) + inflate.flush()
 
 

@@ -44,10 +44,9 @@ class ViewIndex:
     capacities: dict[str, CapacityRecord] = field(default_factory=dict)
     _records: dict[str, bytes] = field(default_factory=dict)  # deflated (``compact``)
     _breaches: dict[str, list[BreachRow]] = field(default_factory=dict)
-    _by_team: dict[str, dict[uuid.UUID, WorkRow]] = field(default_factory=lambda: defaultdict(dict))
-    _live_by_team: dict[str, dict[uuid.UUID, WorkRow]] = field(
-        default_factory=lambda: defaultdict(dict)
-    )
+    #: Team -> assignment id (its 128-bit int) -> row.
+    _by_team: dict[str, dict[int, WorkRow]] = field(default_factory=lambda: defaultdict(dict))
+    _live_by_team: dict[str, dict[int, WorkRow]] = field(default_factory=lambda: defaultdict(dict))
     #: Partner action event id (its 128-bit int: a third of a UUID object) -> ticket id.
     _actions: dict[int, str] = field(default_factory=dict)
     _announcements: dict[uuid.UUID, str] = field(default_factory=dict)
@@ -80,9 +79,9 @@ class ViewIndex:
             self._breaches[ticket_id] = breaches
         actions: list[uuid.UUID] = []
         for row, assignment in zip(work, record.assignments, strict=True):
-            self._by_team[row.team_id][assignment.assignment_id] = row
+            self._by_team[row.team_id][row.assignment_id] = row
             if assignment.live:
-                self._live_by_team[row.team_id][assignment.assignment_id] = row
+                self._live_by_team[row.team_id][row.assignment_id] = row
             for done in assignment.actions:
                 self._actions[done.event_id.int] = ticket_id
                 actions.append(done.event_id)
@@ -96,8 +95,8 @@ class ViewIndex:
         self._breaches.pop(ticket_id, None)
         for assignment in unpack_ticket(packed).assignments:
             team_id = assignment.team_id
-            self._by_team[team_id].pop(assignment.assignment_id, None)
-            self._live_by_team[team_id].pop(assignment.assignment_id, None)
+            self._by_team[team_id].pop(assignment.assignment_id.int, None)
+            self._live_by_team[team_id].pop(assignment.assignment_id.int, None)
             for done in assignment.actions:
                 self._actions.pop(done.event_id.int, None)
 
@@ -123,13 +122,13 @@ class ViewIndex:
         if ticket is None:
             return None
         for record in ticket.assignments:
-            if record.assignment_id == row.assignment_id:
+            if record.assignment_id.int == row.assignment_id:
                 return ticket, record
         return None
 
     def assignment(self, team_id: str, assignment_id: uuid.UUID) -> Located | None:
         """The team's own assignment, or None: unknown and someone else's look the same."""
-        row = self._by_team.get(team_id, {}).get(assignment_id)
+        row = self._by_team.get(team_id, {}).get(assignment_id.int)
         return None if row is None else self.locate(row)
 
     def team_rows(self, team_id: str, live_only: bool = False) -> list[WorkRow]:

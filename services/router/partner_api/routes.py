@@ -12,6 +12,7 @@ import binascii
 import hashlib
 import heapq
 import json
+import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -128,7 +129,7 @@ def assignment_routes(api: PartnerApi) -> APIRouter:
                 row.status in wanted
                 and (skill is None or row.skill == skill)
                 and (language is None or row.language == language)
-                and (after is None or _order(row) > after)
+                and (after is None or _is_after(row, after))
             )
 
         rows = api.index.team_rows(caller.team_id, live_only=wanted <= LIVE_STATUSES)
@@ -143,7 +144,7 @@ def assignment_routes(api: PartnerApi) -> APIRouter:
                 "object": "list",
                 "data": [presenter.summary(ticket, record, now) for ticket, record in located],
                 "has_more": more,
-                "next_cursor": _encode_cursor(_order(page[-1]), filters) if more else None,
+                "next_cursor": _encode_cursor(page[-1], filters) if more else None,
             }
         )
 
@@ -267,8 +268,16 @@ def assignment_routes(api: PartnerApi) -> APIRouter:
 
 
 # -- cursors: opaque to the partner, stable under new offers (they sort last) ----------
-def _order(row: WorkRow) -> tuple[int, str]:
-    return row.offered_us, str(row.assignment_id)
+def _order(row: WorkRow) -> tuple[int, int]:
+    """By offer time, then assignment id: a UUID's string sorts as its integer does."""
+    return row.offered_us, row.assignment_id
+
+
+def _is_after(row: WorkRow, after: tuple[int, str]) -> bool:
+    offered, assignment = after
+    if row.offered_us != offered:
+        return row.offered_us > offered
+    return str(uuid.UUID(int=row.assignment_id)) > assignment
 
 
 def _filters_key(wanted: frozenset[AssignmentStatus], skill: str | None, lang: str | None) -> str:
@@ -276,8 +285,9 @@ def _filters_key(wanted: frozenset[AssignmentStatus], skill: str | None, lang: s
     return hashlib.sha256(canonical.encode()).hexdigest()[:12]
 
 
-def _encode_cursor(after: tuple[int, str], filters: str) -> str:
-    raw = json.dumps({"o": from_micros(after[0]).isoformat(), "i": after[1], "f": filters})
+def _encode_cursor(last: WorkRow, filters: str) -> str:
+    offered, assignment = from_micros(last.offered_us), uuid.UUID(int=last.assignment_id)
+    raw = json.dumps({"o": offered.isoformat(), "i": str(assignment), "f": filters})
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 

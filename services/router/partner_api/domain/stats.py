@@ -39,7 +39,7 @@ class WorkRow:
     int is 32 bytes where a datetime is 48, and differences stay exact."""
 
     ticket_id: str
-    assignment_id: object  # uuid.UUID; kept opaque here
+    assignment_id: int  # the UUID's 128-bit int: its string sorts the same way
     team_id: str
     status: AssignmentStatus
     skill: str | None
@@ -102,7 +102,7 @@ def rows_of(
         work.append(
             WorkRow(
                 ticket_id=key,
-                assignment_id=a.assignment_id,
+                assignment_id=a.assignment_id.int,
                 team_id=sys.intern(a.team_id),
                 status=a.status,
                 skill=skill,
