@@ -1,6 +1,6 @@
 """Ingest's memory: its state per entry, and what the language models cost.
 
-    .venv/bin/python -m bench.ingest_memory [--days 2] [--models today,high,low,lazy]
+    .venv/bin/python -m bench.ingest_memory [--days 3] [--models today,high,low,lazy] [--service]
 
 **State.** A simulated Black Friday (``--days`` from 23 Nov 2026) goes through ingest's
 own threading path (validation, normalisation, enrichment, ``take_message``); the
@@ -20,6 +20,10 @@ the CPU per detection. Baseline: the same process before loading any model.
   ``fast_path_confidence``), everything preloaded;
 * high: the full models only; low: the trigram models only;
 * lazy: as today, models loaded when first needed (RSS after the whole week).
+
+**The service.** With ``--service``: ``python -m services.ingest`` on the sample config
+and empty topics (a private broker unless ``--bootstrap`` or $KAFKA_BOOTSTRAP_SERVERS):
+``VmRSS`` when ``/health/ready`` answers and 5 s later, and ``VmHWM``.
 """
 
 from __future__ import annotations
@@ -31,15 +35,17 @@ import subprocess
 import sys
 import time
 import tracemalloc
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from tempfile import TemporaryDirectory
 from typing import Any
 
 import yaml
 
-from bench.common import Figure
+from bench.common import Figure, kafka, quiet_service
 from plumbing.memory import release_free_memory
 from schemas.base import Channel, CustomerTier
 from schemas.config import load_config
@@ -316,19 +322,55 @@ def measure_models(options: list[str], out: Callable[[str], None]) -> list[Figur
     ]
 
 
+# -- the idle service ---------------------------------------------------------------------
+def _process_mb(pid: int, field: str) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) / 1024
+    raise LookupError(field)
+
+
+def measure_service(bootstrap: str | None, out: Callable[[str], None]) -> list[Figure]:
+    with kafka(bootstrap) as servers, TemporaryDirectory() as logs:
+        prefix = f"bench{uuid.uuid4().hex[:8]}."
+        service = quiet_service("ingest", servers, prefix, CONFIG, Path(logs) / "ingest.log")
+        started = time.perf_counter()
+        service.start()
+        try:
+            service.wait_ready(timeout=300)
+            ready = time.perf_counter() - started
+            assert service.pid is not None
+            at_ready = _process_mb(service.pid, "VmRSS")
+            time.sleep(5)
+            idle = _process_mb(service.pid, "VmRSS")
+            peak = _process_mb(service.pid, "VmHWM")
+        finally:
+            service.terminate()
+    out(
+        f"\nidle ingest service (sample config, empty topics): ready in {ready:.1f} s; "
+        f"RSS at ready {at_ready:.0f} MB, 5 s later {idle:.0f} MB, peak {peak:.0f} MB"
+    )
+    return [Figure("ingest_memory", "idle ingest service: RSS 5 s after ready", idle, "MB")]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--days", type=float, default=2)
+    parser.add_argument("--days", type=float, default=3, help="0: skip the state")
     parser.add_argument("--models", default=",".join(OPTIONS))
     parser.add_argument("--model-process", choices=OPTIONS, help=argparse.SUPPRESS)
+    parser.add_argument("--service", action="store_true", help="also the idle service's RSS")
+    parser.add_argument("--bootstrap", help="a broker for --service (else a private one)")
     args = parser.parse_args()
     if args.model_process:
         print(json.dumps(model_option(args.model_process)))
         return
     print(f"load average {Path('/proc/loadavg').read_text().split()[:3]}")
-    measure_state(args.days, print)
+    if args.days:
+        measure_state(args.days, print)
     if args.models:
         measure_models(args.models.split(","), print)
+    if args.service:
+        measure_service(args.bootstrap, print)
 
 
 if __name__ == "__main__":
