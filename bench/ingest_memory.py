@@ -151,8 +151,12 @@ def simulated_state(days: float, ingest: IngestConfig) -> tuple[dict[str, Any], 
     return memories, links
 
 
-def measure_state(days: float, out: Callable[[str], None]) -> list[Figure]:
+def measure_state(days: float, out: Callable[[str], None], accuracy: str = "") -> list[Figure]:
+    """``accuracy``: the language models' (the config's when empty; 'low' loads fast)."""
     ingest = load_config(CONFIG).ingest
+    if accuracy:
+        detection = ingest.language_detection.model_copy(update={"accuracy": accuracy})
+        ingest = ingest.model_copy(update={"language_detection": detection})
     memories, links = simulated_state(days, ingest)
     results = {
         "customer memory": state_figures(
@@ -351,6 +355,15 @@ def measure_service(bootstrap: str | None, out: Callable[[str], None]) -> list[F
         f"RSS at ready {at_ready:.0f} MB, 5 s later {idle:.0f} MB, peak {peak:.0f} MB"
     )
     return [Figure("ingest_memory", "idle ingest service: RSS 5 s after ready", idle, "MB")]
+
+
+def measure(
+    *, days: float = 3, models: tuple[str, ...] = OPTIONS, out: Callable[[str], None] = print
+) -> list[Figure]:
+    """For the runner (``python -m bench``): the state, then the model options."""
+    out(f"load average {Path('/proc/loadavg').read_text().split()[:3]}")
+    figures = measure_state(days, out, accuracy="" if models else "low")
+    return figures + (measure_models(list(models), out) if models else [])
 
 
 def main() -> None:
