@@ -52,7 +52,7 @@ from schemas.tickets import (
 )
 from services.router.partner_api.api import APP_OPTIONS, install_api, presenters
 from services.router.partner_api.app import keep_for
-from services.router.partner_api.codec import encode_ticket, served
+from services.router.partner_api.codec import checked_record, decode_ticket, encode_ticket, served
 from services.router.partner_api.context import Options, PartnerApi
 from services.router.partner_api.domain.keys import key_hash
 from services.router.partner_api.domain.view import PartnerTicket, apply_ticket_event
@@ -238,8 +238,44 @@ def line(label: str, samples: list[float], baseline: list[float] | None = None) 
     return text
 
 
+def view_store_memory(pipeline: Pipeline, facts_only: int) -> dict[str, tuple[float, float, float]]:
+    """Bytes per ticket in the view processor's store, by kind of record: (baseline of bare
+    ids, a decoded PartnerTicket per ticket as the previous release kept, the changelog
+    record as kept now). Facts-only records: tickets opened and never offered."""
+    opened_only = {}
+    for n in range(facts_only):
+        at = NOW - timedelta(seconds=n)
+        record = apply_ticket_event(None, opened(f"f-{n}", at), at, pipeline.keep)
+        assert record is not None
+        opened_only[f"f-{n}"] = record
+    kinds = {"partner tickets": pipeline.records, "facts-only tickets": opened_only}
+    result = {}
+    for kind, records in kinds.items():
+        log = [(key.encode(), encode_ticket(record)) for key, record in records.items()]
+        result[kind] = _store_forms(log)
+    return result
+
+
+def _store_forms(log: list[tuple[bytes, bytes]]) -> tuple[float, float, float]:
+    def held(build: Callable[[], object]) -> float:
+        gc.collect()
+        tracemalloc.start()
+        kept = build()
+        size, _ = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        del kept
+        return size / len(log)
+
+    return (
+        held(lambda: {key.decode(): None for key, _ in log}),
+        held(lambda: {key.decode(): decode_ticket(data) for key, data in log}),
+        # Each record read from Kafka is a bytes object of its own: copies, as restored.
+        held(lambda: {key.decode(): checked_record(bytes(memoryview(d))) for key, d in log}),
+    )
+
+
 async def in_process(tickets: int, calls: int) -> None:
-    app, _, live, memory = in_process_app(tickets)
+    app, pipeline, live, memory = in_process_app(tickets)
     headers = {"Authorization": f"Bearer {KEY}"}
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://b", headers=headers) as c:
@@ -270,6 +306,12 @@ async def in_process(tickets: int, calls: int) -> None:
         f"x{memory.held / memory.baseline:.1f}), peak {memory.peak:.0f} B; baseline: a dict "
         f"of the bare ticket ids {memory.baseline:.0f} B; changelog record {memory.record:.0f} B"
     )
+    print("view processor's store per ticket (tracemalloc), over the same kind of baseline:")
+    for kind, (ids, decoded, kept) in view_store_memory(pipeline, tickets).items():
+        print(
+            f"  {kind:<19} records {kept - ids:5.0f} B (now); decoded PartnerTicket "
+            f"{decoded - ids:5.0f} B (before); baseline {ids:.0f} B"
+        )
 
 
 async def with_kafka(bootstrap: str, writes: int) -> None:
