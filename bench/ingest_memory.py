@@ -11,7 +11,7 @@ pydantic model per entry) and, the baseline of the same run, a dict of the bare 
 
 **Language models.** Each option runs in a process of its own (RSS does not shrink
 back): the models loaded as the service loads them, then ``VmRSS`` idle (after the
-allocator's free pages are returned, as the service does), the accuracy on the
+allocator's free pages are returned, so that the models alone count), the accuracy on the
 project's test sets (tests/data/ingest_samples.yaml through the service's path, a
 simulated ordinary week against its ground truth, the one-sentence unit tests) and
 the CPU per detection. Baseline: the same process before loading any model.

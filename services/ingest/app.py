@@ -15,7 +15,6 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from plumbing.memory import release_free_memory
 from plumbing.processor import Changelog, TransactionalProcessor
 from plumbing.runtime import ServiceRuntime, create_http_app
 from plumbing.table import GlobalTable
@@ -174,9 +173,6 @@ def build(settings: IngestSettings) -> tuple[FastAPI, ServiceRuntime]:
     async def warm_up() -> None:
         # Blocks the loop for the seconds lingua needs, before records are handled.
         enricher.warm_up()
-        # Loading decompresses the models in parallel threads; glibc keeps the ~100 MB
-        # of buffers they freed unless asked (bench/ingest_memory.py).
-        release_free_memory()
 
     runtime.on_startup(warm_up)
 
