@@ -47,7 +47,7 @@ class ViewIndex:
     #: Team -> assignment id (its 128-bit int) -> row.
     _by_team: dict[str, dict[int, WorkRow]] = field(default_factory=lambda: defaultdict(dict))
     _live_by_team: dict[str, dict[int, WorkRow]] = field(default_factory=lambda: defaultdict(dict))
-    #: Partner action event id (its 128-bit int: a third of a UUID object) -> ticket id.
+    #: Partner action event id (its 128-bit int: half a UUID object) -> ticket id.
     _actions: dict[int, str] = field(default_factory=dict)
     _announcements: dict[uuid.UUID, str] = field(default_factory=dict)
     _waiters: dict[uuid.UUID, list[asyncio.Future[None]]] = field(
