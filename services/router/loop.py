@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -14,7 +15,7 @@ from aiokafka import TopicPartition
 
 from plumbing.clock import Clock
 from plumbing.logging import get_logger
-from plumbing.processor import TransactionalProcessor
+from plumbing.processor import Step, TransactionalProcessor
 from services.router.changelog import RouterRecord
 from services.router.domain import packing
 from services.router.domain.load import TeamLoad, predicted_wait
@@ -72,10 +73,11 @@ class TimerLoop:
         offers = OfferTimer(self.router, self.resolved_retention, purge)
         for partition, tp in owned.items():
             if purge or indexes.has_due_offers(partition, packing.micros(now)):
-                await self.processor.transact(tp, offers)
+                await self._join(tp, offers)
         # One priority order across this instance's partitions: a freed slot goes to the
         # most urgent, oldest ticket that can use it, whichever partition it is in.
-        await run_in(Drain(self.router, self.clock.now()), owned, self.processor.transact)
+        # Each step joins its partition's open transaction: no wait for the commit.
+        await run_in(Drain(self.router, self.clock.now()), owned, self._join)
         partition_zero = TopicPartition(self.tickets_topic, 0)
         if (
             self.dead_letters.has_work
@@ -83,6 +85,10 @@ class TimerLoop:
             and await self.processor.transact(partition_zero, self.dead_letters)
         ):
             self.dead_letters.committed()
+
+    async def _join(self, tp: TopicPartition, work: Callable[[Step[RouterRecord]], None]) -> bool:
+        """Run ``work`` in the partition's open transaction; False if it is not ready."""
+        return await self.processor.stage(tp, work) is not None
 
     def refresh_gauges(self, now: datetime) -> None:
         router, metrics = self.router, self.router.metrics

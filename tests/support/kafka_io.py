@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 
 async def produce(
@@ -61,3 +61,18 @@ async def read_all(bootstrap: str, topic: str, expected: int, timeout: float = 6
     return await read_until(
         bootstrap, [topic], lambda records: len(records) >= expected, timeout=timeout
     )
+
+
+async def end_offsets(
+    bootstrap: str, topic: str, partitions: int, *, isolation: str = "read_committed"
+) -> list[int]:
+    """Every partition's end offset: the last stable offset for ``read_committed``, the
+    high watermark (commit markers included) for ``read_uncommitted``."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, isolation_level=isolation)
+    await consumer.start()
+    try:
+        tps = [TopicPartition(topic, p) for p in range(partitions)]
+        ends = await consumer.end_offsets(tps)
+        return [ends[tp] for tp in tps]
+    finally:
+        await consumer.stop()
