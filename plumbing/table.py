@@ -57,6 +57,11 @@ class GlobalTable(Generic[V]):
     def __len__(self) -> int:
         return len(self._values)
 
+    @property
+    def partition_count(self) -> int:
+        """The topic's partitions (0 until ``start`` found them)."""
+        return len(self._end_at_start)
+
     async def start(self) -> None:
         consumer = AIOKafkaConsumer(
             **self._client_options,

@@ -67,14 +67,25 @@ def build(settings: RouterSettings, clock: Clock | None = None) -> tuple[FastAPI
     metrics = RouterMetrics(runtime.registry)
     wake = asyncio.Event()
     registry = Registry(config.teams, config.outsourcing)
+    tickets_topic = runtime.topic(topics.TICKETS.name)
+    changelog_topic = runtime.topic(topics.ROUTER_CHANGELOG.name)
     book = LoadBook(
         registry,
         max_unconfirmed=settings.router_max_unconfirmed_per_team,
         on_change=wake.set,
         observe_confirmation=metrics.load_view_lag.observe,
+        partition_count=lambda: mirror.partition_count,  # read once the tables started
+        needs_current_view=True,
     )
-    tickets_topic = runtime.topic(topics.TICKETS.name)
-    changelog_topic = runtime.topic(topics.ROUTER_CHANGELOG.name)
+    # The changelog is partitioned as tickets is.
+    mirror = GlobalTable(
+        topic=changelog_topic,
+        decode=decode_mirror,
+        client_options=runtime.client_options,
+        on_change=book.mirror_changed,
+        retain=False,  # the load view keeps what it needs (one entry per slot held)
+        on_invalid=lambda record, _: metrics.invalid_table_records.labels(record.topic).inc(),
+    )
     router = Router(
         config=config,
         registry=registry,
@@ -106,16 +117,7 @@ def build(settings: RouterSettings, clock: Clock | None = None) -> tuple[FastAPI
     dead_letters = TableDeadLetters(
         SERVICE, lambda topic: metrics.invalid_table_records.labels(topic).inc()
     )
-    runtime.add_table(
-        GlobalTable(
-            topic=changelog_topic,
-            decode=decode_mirror,
-            client_options=runtime.client_options,
-            on_change=book.mirror_changed,
-            retain=False,  # the load view keeps what it needs (one entry per slot held)
-            on_invalid=lambda record, _: metrics.invalid_table_records.labels(record.topic).inc(),
-        )
-    )
+    runtime.add_table(mirror)
     runtime.add_table(
         GlobalTable(
             topic=runtime.topic(topics.TEAMS.name),
@@ -143,6 +145,7 @@ def build(settings: RouterSettings, clock: Clock | None = None) -> tuple[FastAPI
         dead_letters=dead_letters,
         clock=runtime.clock,
         wake=wake,
+        mirror=mirror,
         tick_seconds=settings.router_tick_seconds,
         resolved_retention=settings.router_resolved_retention,
         tickets_topic=tickets_topic,

@@ -7,13 +7,8 @@ Sources, combined per partition of ``tickets``:
 * every other partition: a mirror of the router's changelog (all partitions,
   ``read_committed``), i.e. what the other instances have committed.
 
-The capacity bound (docs/architecture.md, "Load view and the capacity bound"):
-another instance's assignments are invisible here until its transaction
-commits and the mirror reads it back. To keep that gap small and bounded, an
-instance makes at most ``max_unconfirmed`` assignments to one team that its own
-mirror has not read back yet; the caller holds further tickets for that team
-until the mirror catches up. With n instances a team can therefore be exceeded
-by at most (n - 1) x ``max_unconfirmed`` tickets.
+Another instance's assignments are invisible here until its transaction commits and
+the mirror reads it back: the capacity bound (``bound``) keeps that gap bounded.
 """
 
 from __future__ import annotations
@@ -29,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from schemas.sla import QueueForecast
 from schemas.teams import TeamCapacity
+from services.router.bound import CapacityBound
 from services.router.changelog import FormatMark
 from services.router.domain import packing
 from services.router.domain.load import DeskFigures, Outlook, TeamLoad
@@ -114,10 +110,18 @@ class LoadBook:
         monotonic: Callable[[], float] = time.monotonic,
         on_change: Callable[[], None] = lambda: None,
         observe_confirmation: Callable[[float], None] = lambda _: None,
+        partition_count: Callable[[], int] = lambda: 0,
+        needs_current_view: bool = False,
     ) -> None:
+        """``partition_count``: partitions of ``tickets`` (0 while unknown: then this
+        instance is never taken for their sole owner); ``needs_current_view``: see
+        ``bound.CapacityBound``."""
         self._registry = registry
         self._unconfirmed = Unconfirmed(
             max_unconfirmed, unconfirmed_ttl_seconds, monotonic, observe_confirmation
+        )
+        self.bound = CapacityBound(
+            self._unconfirmed, partition_count, needs_current_view=needs_current_view
         )
         self._forecasts = Forecasts()
         self.on_change = on_change
@@ -151,9 +155,11 @@ class LoadBook:
         _add(self._open, counts, +1)
         self._local_counts[partition] = counts
         self._local_tallies[partition] = tally
+        self.bound.partition_ready(partition)
         self._invalidate_all()
 
     def partition_revoked(self, partition: int) -> None:
+        self.bound.partition_revoked(partition)
         counts = self._local_counts.pop(partition, None)
         if counts is None:
             return
@@ -185,13 +191,13 @@ class LoadBook:
         self._local_tallies[partition] = new
         self._invalidate(old, new)
 
-    def decision_made(self, key: str, team_id: str, attempt: int) -> None:
+    def decision_made(self, key: str, team_id: str, attempt: int, partition: int) -> None:
         """Remember an assignment until this instance's mirror reads it back."""
-        self._unconfirmed.add(key, team_id, attempt)
+        self.bound.decision_made(key, team_id, attempt, partition)
 
     def throttled(self, team_id: str) -> bool:
-        """True while this instance has too many unconfirmed assignments to the team."""
-        return self._unconfirmed.at_limit(team_id)
+        """True while this instance may not assign to the team (``bound``)."""
+        return self.bound.throttled(team_id)
 
     def unconfirmed(self, team_id: str) -> int:
         return self._unconfirmed.count(team_id)

@@ -8,14 +8,16 @@ import contextlib
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from aiokafka import TopicPartition
 
 from plumbing.clock import Clock
 from plumbing.logging import get_logger
 from plumbing.processor import Step, TransactionalProcessor
+from plumbing.table import GlobalTable
 from services.router.changelog import RouterRecord
 from services.router.domain import packing
 from services.router.domain.load import TeamLoad, predicted_wait
@@ -32,6 +34,7 @@ log = get_logger(__name__)
 _COALESCE_SECONDS = 0.02
 _PURGE_EVERY_SECONDS = 60.0
 _GAUGES_EVERY_SECONDS = 0.5
+_SYNC_TIMEOUT_SECONDS = 10.0
 
 
 @dataclass
@@ -41,14 +44,24 @@ class TimerLoop:
     dead_letters: TableDeadLetters
     clock: Clock
     wake: asyncio.Event
+    mirror: GlobalTable[Any]
     tick_seconds: float
     resolved_retention: timedelta
     tickets_topic: str
+    _syncing: asyncio.Task[None] | None = field(default=None, init=False)
 
     async def run(self) -> None:
         """Per owned partition, when woken (load changed) or at least every tick."""
+        try:
+            await self._run()
+        finally:
+            if self._syncing is not None:
+                self._syncing.cancel()
+
+    async def _run(self) -> None:
         last_gauges = last_purge = 0.0
         while True:
+            self._ensure_current()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), self.tick_seconds)
             self.wake.clear()
@@ -85,6 +98,21 @@ class TimerLoop:
             and await self.processor.transact(partition_zero, self.dead_letters)
         ):
             self.dead_letters.committed()
+
+    def _ensure_current(self) -> None:
+        """Make the load view current after a partition became this instance's
+        (``bound.CapacityBound``): a read barrier on the mirror, in the background."""
+        bound = self.router.book.bound
+        if bound.current or (self._syncing is not None and not self._syncing.done()):
+            return
+        self._syncing = asyncio.create_task(self._sync(bound.ready_epoch))
+
+    async def _sync(self, epoch: int) -> None:
+        if await self.mirror.sync(_SYNC_TIMEOUT_SECONDS):
+            self.router.book.bound.mark_current(epoch)
+            self.wake.set()
+        else:
+            log.warning("the load view could not catch up with the changelog; retrying")
 
     async def _join(self, tp: TopicPartition, work: Callable[[Step[RouterRecord]], None]) -> bool:
         """Run ``work`` in the partition's open transaction; False if it is not ready."""

@@ -150,7 +150,9 @@ class Router:
         assigned = lifecycle.assign(state, key, team, now)
         self._emit_assignment(step, key, assigned, decision)
         self._count_assignment(step, team, now)
-        self.book.decision_made(key, team.id, assigned.attempt)
+        self.book.decision_made(key, team.id, assigned.attempt, step.partition)
+        if self.book.bound.at_limit(team.id):
+            step.commit_soon()  # the read-back, and the tickets held for the team, sooner
         self.metrics.routed.labels(team.id, team.kind.value).inc()
         if team.partner:
             self.metrics.offers.labels(team.id, "offered").inc()

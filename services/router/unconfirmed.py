@@ -1,5 +1,5 @@
 """This instance's assignments that its load view has not read back yet (the scale-out
-capacity bound, see ``loadbook``)."""
+capacity bound, see ``bound``)."""
 
 from __future__ import annotations
 
@@ -15,16 +15,16 @@ class Unconfirmed:
         monotonic: Callable[[], float],
         observe: Callable[[float], None],
     ) -> None:
-        self._limit = limit
+        self.limit = limit
         self._ttl = ttl_seconds
         self._monotonic = monotonic
         self._observe = observe
-        self._by_key: dict[str, tuple[str, int, float]] = {}
+        self._by_key: dict[str, tuple[str, int, float, int]] = {}
         self._by_team: dict[str, set[str]] = defaultdict(set)
 
-    def add(self, key: str, team_id: str, attempt: int) -> None:
+    def add(self, key: str, team_id: str, attempt: int, partition: int) -> None:
         self._forget(key)
-        self._by_key[key] = (team_id, attempt, self._monotonic())
+        self._by_key[key] = (team_id, attempt, self._monotonic(), partition)
         self._by_team[team_id].add(key)
 
     def read_back(self, key: str, attempt: int | None, deleted: bool) -> bool:
@@ -37,18 +37,26 @@ class Unconfirmed:
         self._forget(key)
         return True
 
+    def drop_partition(self, partition: int) -> None:
+        """The partition was reset to what Kafka committed, or revoked: its assignments
+        not committed never will be, and the committed ones are in the changelog (read
+        back, or restored by the next owner)."""
+        for key in [k for k, entry in self._by_key.items() if entry[3] == partition]:
+            self._forget(key)
+
     def at_limit(self, team_id: str) -> bool:
         """At the limit of unconfirmed assignments to the team (0: no limit). An assignment
-        whose transaction failed is never read back: it stops counting after the TTL."""
-        if self._limit <= 0:
+        that is never read back (its partition's mirror stalled) stops counting after the
+        TTL."""
+        if self.limit <= 0:
             return False
         keys = self._by_team.get(team_id)
-        if not keys or len(keys) < self._limit:
+        if not keys or len(keys) < self.limit:
             return False
         oldest_allowed = self._monotonic() - self._ttl
         for key in [k for k in keys if self._by_key[k][2] < oldest_allowed]:
             self._forget(key)
-        return len(keys) >= self._limit
+        return len(keys) >= self.limit
 
     def __bool__(self) -> bool:
         """Any assignment waiting to be read back."""

@@ -185,7 +185,7 @@ def test_unconfirmed_assignments_throttle_until_the_mirror_reads_them_back() -> 
     ready(book, 0, [])
     first, second = routed("a", 0), routed("b", 0)
     for key, state in (("a", first), ("b", second)):
-        book.decision_made(key, "tallinn-care", state.attempt)
+        book.decision_made(key, "tallinn-care", state.attempt, 0)
     assert book.throttled("tallinn-care")
     assert not book.throttled("warsaw-care")
     mirror(book, "a", first)  # read back: confirmed
@@ -193,7 +193,7 @@ def test_unconfirmed_assignments_throttle_until_the_mirror_reads_them_back() -> 
     assert book.unconfirmed("tallinn-care") == 1
     # A decision that never shows up (its transaction failed) stops counting after the TTL.
     third = routed("c", 0)
-    book.decision_made("c", "tallinn-care", third.attempt)
+    book.decision_made("c", "tallinn-care", third.attempt, 0)
     assert book.throttled("tallinn-care")
     clock.now = 11
     assert not book.throttled("tallinn-care")
