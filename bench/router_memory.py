@@ -37,6 +37,7 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 
 import httpx
+import psutil
 from aiokafka import AIOKafkaProducer
 from aiokafka.partitioner import murmur2
 
@@ -148,6 +149,7 @@ class Reading:
     peak_mb: float  # VmHWM
     pending_backlog: float  # the router's own gauge
     stable: bool  # still owning every partition, restored, at the second reading
+    cpu_s: float  # the router's CPU time (user + system) from spawn to ready
 
 
 def _status(pid: int, field: str) -> float:
@@ -205,6 +207,7 @@ def router_reading(
         ready = time.perf_counter() - started
         assert service.pid is not None
         at_ready = _status(service.pid, "VmRSS")
+        times = psutil.Process(service.pid).cpu_times()
         time.sleep(SETTLE_SECONDS)
         settled = _status(service.pid, "VmRSS")
         peak = _status(service.pid, "VmHWM")
@@ -213,7 +216,7 @@ def router_reading(
         stable = _owned(text, f"{prefix}tickets") >= PARTITIONS and backlog >= pending
     finally:
         service.terminate()
-    return Reading(ready, at_ready, settled, peak, backlog, stable)
+    return Reading(ready, at_ready, settled, peak, backlog, stable, times.user + times.system)
 
 
 async def measure_async(
@@ -267,7 +270,8 @@ async def _one(
     out(
         f"  {count:,} open tickets ({written.pending:,} pending), changelog "
         f"{written.bytes / count:,.0f} B per ticket, written in {written.seconds:.0f} s:\n"
-        f"    spawn to ready {reading.ready_s:.1f} s; RSS at ready {reading.rss_ready_mb:,.0f} MB, "
+        f"    spawn to ready {reading.ready_s:.1f} s ({reading.cpu_s:.1f} s of CPU); RSS at ready "
+        f"{reading.rss_ready_mb:,.0f} MB, "
         f"{SETTLE_SECONDS:.0f} s later {reading.rss_settled_mb:,.0f} MB, peak "
         f"{reading.peak_mb:,.0f} MB; {per_ticket:,.0f} B per ticket over the idle router; "
         f"backlog gauge {reading.pending_backlog:,.0f}; "
@@ -294,7 +298,8 @@ async def _one(
             "s",
             baseline=idle.ready_s,
             baseline_label=idle_label,
-            note=f"pending backlog gauge {reading.pending_backlog:.0f} of {written.pending} "
+            note=f"{reading.cpu_s:.1f} s of the router's CPU (idle router {idle.cpu_s:.1f} s); "
+            f"pending backlog gauge {reading.pending_backlog:.0f} of {written.pending} "
             f"pending written; {'stable' if reading.stable else 'not stable'} "
             f"{SETTLE_SECONDS:.0f} s later",
         ),
