@@ -13,6 +13,7 @@ import pytest
 from prometheus_client import generate_latest
 
 from plumbing.clock import ManualClock, ScaledClock
+from plumbing.runtime import ServiceRuntime
 from schemas.base import Channel, TeamKind
 from schemas.sla import QueueForecast, SlaBreached
 from schemas.tickets import FirstResponse, OfferAccepted, RoutingStalled, TicketAssigned
@@ -27,6 +28,7 @@ from tests.integration.router.support import (
     router_settings,
     running_router,
 )
+from tests.support.waiting import equals, eventually
 
 pytestmark = [pytest.mark.kafka]
 
@@ -124,6 +126,13 @@ async def test_black_friday_overflow_starts_before_the_first_breach(
     assert {b.ticket_id for b in breaches} <= {s.ticket_id for s in log.of(RoutingStalled)}
 
 
+async def forecast_read(router: ServiceRuntime) -> None:
+    """Until the router's forecast table holds every forecast sent so far: it follows
+    ``sla.forecasts`` on a consumer of its own, unordered with the tickets it routes."""
+    table = next(t for t in router._tables if t.topic.endswith("sla.forecasts"))
+    assert await table.sync(timeout=30), "the router's forecast table never caught up"
+
+
 async def test_a_forecast_of_a_miss_overflows_before_in_house_is_full(
     kafka_bootstrap: str, topic_prefix: str, tmp_path: Path
 ) -> None:
@@ -161,6 +170,7 @@ async def test_a_forecast_of_a_miss_overflows_before_in_house_is_full(
         Producer(kafka_bootstrap) as producer,
     ):
         await producer.send(forecasts, forecast(0.35), key="tallinn/orders_shipping")
+        await forecast_read(runtime)
         early = opened(at=clock.now())
         await producer.send(tickets, early)
         routed = (await log.wait_for(lambda: log.assignments(early.ticket_id)))[0]
@@ -175,7 +185,7 @@ async def test_a_forecast_of_a_miss_overflows_before_in_house_is_full(
 
         # The next forecast says in-house copes again: back to in-house.
         await producer.send(forecasts, forecast(0.92), key="tallinn/orders_shipping")
-        await asyncio.sleep(1.0)  # the forecast table follows the topic
+        await forecast_read(runtime)
         later = opened(at=clock.now())
         await producer.send(tickets, later)
         assert (await log.wait_for(lambda: log.assignments(later.ticket_id)))[
@@ -188,7 +198,18 @@ async def test_a_forecast_of_a_miss_overflows_before_in_house_is_full(
             )
             == 1
         )
-        await asyncio.sleep(1.2)  # gauges refresh every second
+        # The gauges are refreshed by the router's timer, twice a second.
+        await eventually(
+            lambda: (
+                sample(
+                    "switchboard_router_team_utilisation",
+                    {"team_id": "tallinn", "team_kind": "in_house"},
+                ),
+                sample("switchboard_router_partner_daily_volume", {"team_id": "manila"}),
+            ),
+            until=equals((0.5, 1)),
+            what="the gauges refreshed after both assignments",
+        )
         exposed = generate_latest(registry).decode()
         for name in (
             "switchboard_router_tickets_routed_total",
