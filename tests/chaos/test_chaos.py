@@ -150,6 +150,7 @@ async def test_books_balance_after_kills_and_a_broker_restart(
     print(json.dumps(summary(books), indent=2))
     print(f"kills {dict(monkey.kills)}, supervisor restarts {dict(supervisor.restarts)}")
     print(f"desk: {desk.counters}")
+    assert not monkey.errors, monkey.errors
     assert not problems, "\n".join(problems[:40])
     assert sum(monkey.kills.values()) >= SECONDS / 10, "the monkey hardly killed anything"
     assert monkey.broker_restarts == 1

@@ -18,7 +18,7 @@ from aiokafka.errors import KafkaError
 from plumbing.clock import Clock
 from switchboard.launcher import ServiceFailedError, Stack
 from switchboard.simulator import SimMessage
-from tests.support.broker import LocalBroker
+from tests.support.broker import BrokerError, LocalBroker
 
 
 @dataclass(eq=False)
@@ -53,18 +53,27 @@ class Monkey(threading.Thread):
     kills: Counter[str] = field(default_factory=Counter)
     broker_restarts: int = 0
     log: list[str] = field(default_factory=list)
+    #: What went wrong in the monkey itself (a broker that would not start again).
+    errors: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         super().__init__(daemon=True)
 
     def run(self) -> None:
+        try:
+            self._run()
+        except Exception as exc:  # a thread's exception is only printed: keep it for the test
+            self.errors.append(repr(exc))
+            raise
+
+    def _run(self) -> None:
         rng = random.Random(self.seed)
         started = time.monotonic()
         while not self.stop.wait(rng.uniform(*self.pause)):
             elapsed = time.monotonic() - started
             if not self.broker_restarts and elapsed > self.broker_restart_after:
                 self.log.append(f"{elapsed:6.1f}s restart the broker")
-                self.broker.restart()
+                self._restart_broker()
                 self.broker_restarts += 1
                 continue
             name = rng.choice(sorted(self.stack.services))
@@ -73,6 +82,16 @@ class Monkey(threading.Thread):
                 self.log.append(f"{elapsed:6.1f}s kill -9 {name} (pid {service.pid})")
                 service.kill()
                 self.kills[name] += 1
+
+    def _restart_broker(self) -> None:
+        """Restart the broker. On a busy machine it may not answer within kafka.sh's
+        start timeout, which then stops it again: start it once more, as its supervisor
+        would (a second failure is the monkey's error, and the test's)."""
+        try:
+            self.broker.restart()
+        except BrokerError as exc:
+            self.log.append(f"broker not back in time, starting it again: {str(exc)[:200]}")
+            self.broker.start()
 
     def wait_all_ready(self, timeout: float = 120.0) -> None:
         for service in self.stack.services.values():
@@ -115,12 +134,24 @@ async def play(
         await producer.stop()
 
 
+#: How long the publisher retries one message before it takes the broker for gone: a
+#: broker that never comes back fails the run instead of leaving it waiting for ever.
+SEND_PATIENCE_SECONDS = 300.0
+
+
 async def _send(producer: AIOKafkaProducer, topic: str, value: bytes, key: bytes | None) -> None:
+    loop = asyncio.get_running_loop()
+    give_up = loop.time() + SEND_PATIENCE_SECONDS
     delay = 0.2
     while True:
         try:
             await producer.send_and_wait(topic, value, key=key)
             return
-        except KafkaError:
+        except KafkaError as exc:
+            if loop.time() > give_up:
+                raise AssertionError(
+                    f"nothing published to {topic} for {SEND_PATIENCE_SECONDS:.0f} s: "
+                    "the broker never came back"
+                ) from exc
             await asyncio.sleep(delay)
             delay = min(delay * 2, 5.0)
