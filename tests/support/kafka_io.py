@@ -64,6 +64,21 @@ async def read_all(bootstrap: str, topic: str, expected: int, timeout: float = 6
     )
 
 
+async def end_offsets(
+    bootstrap: str, topic: str, partitions: int, *, isolation: str = "read_committed"
+) -> list[int]:
+    """Every partition's end offset: the last stable offset for ``read_committed``, the
+    high watermark (commit markers included) for ``read_uncommitted``."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, isolation_level=isolation)
+    await consumer.start()
+    try:
+        tps = [TopicPartition(topic, p) for p in range(partitions)]
+        ends = await consumer.end_offsets(tps)
+        return [ends[tp] for tp in tps]
+    finally:
+        await consumer.stop()
+
+
 async def read_to_end(
     bootstrap: str, topics: Sequence[str], *, grace: float = 0.0, timeout: float = 60
 ) -> list[Any]:
