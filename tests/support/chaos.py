@@ -5,6 +5,7 @@ traffic on the scaled clock and keeps retrying while the broker is away."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import threading
 import time
@@ -13,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from aiokafka import AIOKafkaProducer
-from aiokafka.errors import KafkaError
+from aiokafka.errors import KafkaError, OutOfOrderSequenceNumber
 
 from plumbing.clock import Clock
 from switchboard.launcher import ServiceFailedError, Stack
@@ -117,21 +118,20 @@ async def play(
     rng = random.Random(seed)
     bad_at = sorted(rng.randrange(len(messages)) for _ in bad_inputs)
     pending_bad = list(zip(bad_at, bad_inputs, strict=True))
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
-    await producer.start()
+    publisher = _Publisher(bootstrap)
     try:
         for index, message in enumerate(messages):
             wait = clock.real_seconds((message.at - clock.now()).total_seconds())
             if wait > 0:
                 await asyncio.sleep(wait)
-            await _send(
-                producer, f"{prefix}{message.topic}", message.payload_bytes(), message.key.encode()
+            await publisher.send(
+                f"{prefix}{message.topic}", message.payload_bytes(), message.key.encode()
             )
             while pending_bad and pending_bad[0][0] <= index:
                 _, (topic, value) = pending_bad.pop(0)
-                await _send(producer, f"{prefix}{topic}", value, None)
+                await publisher.send(f"{prefix}{topic}", value, None)
     finally:
-        await producer.stop()
+        await publisher.stop()
 
 
 #: How long the publisher retries one message before it takes the broker for gone: a
@@ -139,19 +139,54 @@ async def play(
 SEND_PATIENCE_SECONDS = 300.0
 
 
-async def _send(producer: AIOKafkaProducer, topic: str, value: bytes, key: bytes | None) -> None:
-    loop = asyncio.get_running_loop()
-    give_up = loop.time() + SEND_PATIENCE_SECONDS
-    delay = 0.2
-    while True:
+class _Publisher:
+    """A connector's producer that keeps publishing across broker restarts.
+
+    After the broker's restart an idempotent producer may be answered
+    OutOfOrderSequenceNumber (the broker lost its last batches); aiokafka then ends the
+    producer's sender for good and every later send fails. Like a connector restarting,
+    the publisher then starts a new producer (a new producer id) and sends again: a
+    message delivered twice is the duplicate ingest de-duplicates.
+    """
+
+    def __init__(self, bootstrap: str) -> None:
+        self._bootstrap = bootstrap
+        self._producer: AIOKafkaProducer | None = None
+
+    async def send(self, topic: str, value: bytes, key: bytes | None) -> None:
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + SEND_PATIENCE_SECONDS
+        delay = 0.2
+        while True:
+            try:
+                if self._producer is None:
+                    self._producer = await self._started()
+                await self._producer.send_and_wait(topic, value, key=key)
+                return
+            except KafkaError as exc:
+                if isinstance(exc, OutOfOrderSequenceNumber):
+                    await self.stop()
+                if loop.time() > give_up:
+                    raise AssertionError(
+                        f"nothing could be published to {topic} for "
+                        f"{SEND_PATIENCE_SECONDS:.0f} s (the last error is the cause)"
+                    ) from exc
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+
+    async def _started(self) -> AIOKafkaProducer:
+        producer = AIOKafkaProducer(
+            bootstrap_servers=self._bootstrap, acks="all", enable_idempotence=True
+        )
         try:
-            await producer.send_and_wait(topic, value, key=key)
-            return
-        except KafkaError as exc:
-            if loop.time() > give_up:
-                raise AssertionError(
-                    f"nothing published to {topic} for {SEND_PATIENCE_SECONDS:.0f} s: "
-                    "the broker never came back"
-                ) from exc
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 5.0)
+            await producer.start()
+        except BaseException:
+            await producer.stop()
+            raise
+        return producer
+
+    async def stop(self) -> None:
+        producer, self._producer = self._producer, None
+        if producer is not None:
+            with contextlib.suppress(Exception):  # a broken producer may raise its error
+                await producer.stop()
