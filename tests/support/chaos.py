@@ -94,14 +94,22 @@ class Monkey(threading.Thread):
             self.log.append(f"broker not back in time, starting it again: {str(exc)[:200]}")
             self.broker.start()
 
-    def wait_all_ready(self, timeout: float = 120.0) -> None:
+    def wait_all_ready(self, timeout: float = 120.0, attempts: int = 3) -> None:
+        """Every service ready. One that exits while starting (the broker away, or too
+        slow to answer on a busy machine) is started again by the supervisor: wait for
+        that start, then for it to be ready, up to ``attempts`` starts."""
         for service in self.stack.services.values():
-            try:
-                service.wait_ready(timeout)
-            except ServiceFailedError:
-                # A service killed while the broker was away exits at start; the
-                # supervisor starts it again: wait once more.
-                service.wait_ready(timeout)
+            for attempt in range(1, attempts + 1):
+                starts = service.starts
+                try:
+                    service.wait_ready(timeout)
+                    break
+                except ServiceFailedError:
+                    if attempt == attempts:
+                        raise
+                restarted_by = time.monotonic() + 10  # the supervisor looks twice a second
+                while service.starts == starts and time.monotonic() < restarted_by:
+                    time.sleep(0.1)
 
 
 async def play(
