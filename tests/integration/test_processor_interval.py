@@ -19,6 +19,7 @@ from plumbing.runtime import ServiceRuntime
 from plumbing.settings import ServiceSettings
 from schemas.topics import TopicSpec, dlq_name
 from tests.support.kafka_io import end_offsets, produce, read_all
+from tests.support.waiting import eventually
 
 pytestmark = [pytest.mark.kafka]
 
@@ -86,6 +87,15 @@ async def wait_handled(seen: Seen, values: list[str], timeout: float = 60) -> No
             await seen.handled_event.wait()
 
 
+async def committed(seen: Seen, values: list[str]) -> None:
+    """Until the after-commit work of every value ran (once; the tests count how often)."""
+    await eventually(
+        lambda: seen.committed,
+        until=lambda done: all(done[value] for value in values),
+        what="the after-commit work",
+    )
+
+
 async def test_one_transaction_holds_several_fetches_until_a_handler_asks_for_the_commit(
     kafka_bootstrap: str, topic_prefix: str
 ) -> None:
@@ -103,6 +113,9 @@ async def test_one_transaction_holds_several_fetches_until_a_handler_asks_for_th
         await produce(kafka_bootstrap, f"{topic_prefix}input", [(b"k", b"flush")])
         records = await read_all(kafka_bootstrap, output, expected=4)
         assert running.store(TopicPartition(f"{topic_prefix}input", 0)) is not None
+        # A reader sees the outputs a moment before the processor hears its commit
+        # answered and runs the after-commit work.
+        await committed(seen, ["a", "b", "c", "flush"])
 
     assert [r.value for r in records] == [b"a", b"b", b"c", b"flush"]
     assert seen.committed == Counter(a=1, b=1, c=1, flush=1)
@@ -128,6 +141,7 @@ async def test_after_commit_work_runs_once_per_effect_when_a_commit_fails(
     async with processor(kafka_bootstrap, topic_prefix, seen):
         await produce(kafka_bootstrap, f"{topic_prefix}input", [(b"k", v.encode()) for v in values])
         records = await read_all(kafka_bootstrap, f"{topic_prefix}output", expected=4)
+        await committed(seen, values)
 
     assert failures["commit"] == 1
     assert all(seen.handled[value] == 2 for value in values), seen.handled  # replayed once
