@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import itertools
 import os
 import time
@@ -152,6 +153,13 @@ class Reading:
     cpu_s: float  # the router's CPU time (user + system) from spawn to ready
 
 
+#: The group's patience with the restoring router: aiokafka heartbeats stop while the
+#: rebalance listener restores the partitions, and on a loaded machine a million tickets'
+#: restore outlasts the 10 s default; a drop restores everything again. 45 s is Kafka's
+#: own default since 3.0 (KIP-735).
+SESSION_TIMEOUT_MS = 45_000
+
+
 def _status(pid: int, field: str) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith(f"{field}:"):
@@ -197,6 +205,9 @@ def router_reading(
     service = quiet_service(
         "router", bootstrap, prefix, CONFIG, log_dir / f"router-{prefix.rstrip('.')}.log"
     )
+    service = replace(
+        service, env={**service.env, "KAFKA_SESSION_TIMEOUT_MS": str(SESSION_TIMEOUT_MS)}
+    )
     started = time.perf_counter()
     service.start()
     try:
@@ -225,10 +236,14 @@ async def measure_async(
     mix: dict[str, float] | None = None,
     out: Callable[[str], None] = print,
     timeout: float = 1800,
+    *,
+    log_dir: Path | None = None,
 ) -> list[Figure]:
+    """``log_dir``: keep the routers' logs there (default: a temporary directory)."""
     mix = mix or DEFAULT_MIX
     figures: list[Figure] = []
-    with kafka(bootstrap) as served, TemporaryDirectory() as logs:
+    kept = contextlib.nullcontext(str(log_dir)) if log_dir else TemporaryDirectory()
+    with kafka(bootstrap) as served, kept as logs:
         empty = f"bench{uuid.uuid4().hex[:8]}."
         try:
             idle = router_reading(served, empty, Path(logs), timeout)
@@ -313,10 +328,13 @@ def main() -> None:
         default="300000,1000000",
         help="comma-separated counts (3,000,000 needs ~15 GB free for the router alone)",
     )
+    parser.add_argument("--logs", type=Path, default=None, help="keep the routers' logs here")
     args = parser.parse_args()
     counts = [int(n) for n in args.tickets.split(",")]
     bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "").strip() or None
-    for figure in asyncio.run(measure_async(counts, bootstrap)):
+    if args.logs:
+        args.logs.mkdir(parents=True, exist_ok=True)
+    for figure in asyncio.run(measure_async(counts, bootstrap, log_dir=args.logs)):
         print(figure.as_dict())
 
 

@@ -156,6 +156,7 @@ class ServiceRuntime:
             max_records=max_records,
             batch_timeout_ms=20,
             fetch_max_wait_ms=25,
+            session_timeout_ms=self.settings.kafka_session_timeout_ms,
             ack_policy=AckPolicy.MANUAL,
             isolation_level="read_committed",
             auto_offset_reset="earliest",

@@ -39,6 +39,13 @@ class ServiceSettings(BaseSettings):
         description="Commit earlier once a partition's open transaction holds this many "
         "input records.",
     )
+    kafka_session_timeout_ms: int = Field(
+        default=10_000,
+        ge=1000,
+        description="How long the group waits for a processor's heartbeat before it drops "
+        "the member. aiokafka sends none while partitions are being restored (the "
+        "rebalance listener), so a restore must finish within it.",
+    )
     kafka_unavailable_exit_after_seconds: float = Field(
         default=90.0,
         gt=0,
