@@ -47,7 +47,7 @@ from switchboard.simulator import (
 
 CONFIG = Path(__file__).resolve().parents[1] / "deploy" / "config" / "switchboard.yaml"
 BASELINES = ("round_robin", "least_loaded", "skills_only", "timed_overflow")
-POLICIES = ("switchboard", "switchboard_no_forecasts", *BASELINES)
+POLICIES = ("switchboard", *BASELINES)
 CHANNELS = ("email", "chat", "phone", "social", "marketplace")
 #: After the last arrival the desk keeps working this long, so that every deadline of
 #: the range's tickets has passed when the run is judged.

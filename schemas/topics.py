@@ -196,7 +196,6 @@ STATIC_TOPICS: tuple[TopicSpec, ...] = (
     ROUTER_CHANGELOG,
     SLA,
     SLA_FORECASTS,
-    dlq_spec(SLA_FORECASTS),
     SLA_CHANGELOG,
     SLA_QUEUE_STATS,
     TEAMS,

@@ -15,9 +15,7 @@ Events are processed in time order (ties in the order they were scheduled):
   ``Workforce.handle_time`` (at the earliest with the first response), freeing the slot;
 * partners' ``team.capacity`` announcements (``partner_capacity_announcements``) change
   their slots, and the router's view of them, at run time;
-* a team opening or closing, or a partner's contract day turning, is an event too;
-* for a policy that reads them, the SLA service's queue forecasts are made every few
-  simulated minutes (``forecasts``).
+* a team opening or closing, or a partner's contract day turning, is an event too.
 
 The router's state and load view are kept as the service keeps them (``ledger``). The
 pending backlog is drained at the instant something changes, where the service's timer
@@ -33,7 +31,6 @@ from enum import IntEnum
 from typing import Any
 
 from bench.desk.backlog import GroupKey, Order, PendingBacklog
-from bench.desk.forecasts import FORECAST_INTERVAL_SECONDS, ForecastFeed
 from bench.desk.intake import DeskTicket
 from bench.desk.ledger import RouterLedger
 from bench.desk.outcome import Outcome
@@ -56,7 +53,6 @@ class Kind(IntEnum):
     PICKUP = 5
     FIRST_RESPONSE = 6
     ARRIVAL = 7
-    FORECAST = 8
 
 
 class DeskSimulation:
@@ -79,8 +75,7 @@ class DeskSimulation:
         self.book = LoadBook(self.registry, max_unconfirmed=0)
         self.book.partition_ready(0, [])
         self.strategy = strategy(self.registry, self.book)
-        self.forecasts = ForecastFeed(config, self.book) if self.strategy.reads_forecasts else None
-        self.routes = RouterLedger(self.registry, self.book, self.forecasts)
+        self.routes = RouterLedger(self.registry, self.book)
         self.workforce = workforce
         self.until = until
         self.tickets = {ticket.ticket_id: ticket for ticket in tickets}
@@ -97,8 +92,6 @@ class DeskSimulation:
             start = min(ticket.received_at for ticket in tickets)
             for team in self.registry.teams:
                 self._next_hours_change(team, start)
-            if self.forecasts is not None:
-                self._at(start, Kind.FORECAST, None)
 
     # -- the event loop ----------------------------------------------------------------
     def run(self) -> None:
@@ -111,7 +104,6 @@ class DeskSimulation:
             Kind.RESOLVED: self._resolved,
             Kind.CAPACITY: self._capacity,
             Kind.HOURS: self._hours,
-            Kind.FORECAST: self._forecast,
         }
         every_team = [team.id for team in self.registry.teams]
         while self._events and self._events[0][0] <= self.until:
@@ -249,12 +241,6 @@ class DeskSimulation:
 
     def _first_response(self, now: datetime, key: str) -> None:
         self.outcomes[key].first_response_at = now
-        self.routes.first_response(self.tickets[key])
-
-    def _forecast(self, now: datetime, _: None) -> None:
-        assert self.forecasts is not None
-        self.forecasts.forecast(now)
-        self._at(now + timedelta(seconds=FORECAST_INTERVAL_SECONDS), Kind.FORECAST, None)
 
     def _resolved(self, now: datetime, payload: tuple[str, str]) -> None:
         key, team_id = payload
@@ -269,8 +255,6 @@ class DeskSimulation:
         if team is None:
             return
         self.book.capacity_changed(team.id, announcement)
-        if self.forecasts is not None:
-            self.forecasts.capacity(announcement)
         agents = announcement.agents_on_shift if announcement.online else 0
         self.desks[team.id].slots = agents * team.concurrency
         self._start_work(team, now)

@@ -24,12 +24,8 @@ The policies:
 ``switchboard``
     ``services.router.domain.policy.decide``, the router's own decision, on the real
     load view: data policy, capacity as a hard limit, in-house first while the
-    predicted wait (Erlang C) fits the SLA budget and the SLA service's forecast for
-    the queue does not predict a miss, otherwise the cheapest partner that fits,
-    within the outsourcing share limit. The desk makes the forecasts with the SLA
-    service's code (``bench.desk.forecasts``).
-``switchboard_no_forecasts``
-    The same decision without forecasts: the router on its own load view.
+    predicted wait (Erlang C) fits the SLA budget, otherwise the cheapest partner that
+    fits, within the outsourcing share limit.
 ``round_robin``
     Among available teams, the one assigned a ticket least recently (ties by team id),
     whatever its load: tickets beyond a team's slots wait in its line. In-house and
@@ -80,8 +76,6 @@ class Choice:
 
 class Strategy(Protocol):
     name: str
-    #: Whether it reads the SLA service's queue forecasts (the desk then makes them).
-    reads_forecasts: bool
     #: What the policy decided, by kind (for the report).
     kinds: Counter[str]
 
@@ -105,7 +99,6 @@ def matches(team: TeamProfile, ticket: TicketProfile) -> bool:
 
 class _Baseline:
     name = "baseline"
-    reads_forecasts = False
 
     def __init__(self, registry: Registry, book: LoadBook) -> None:
         self.registry = registry
@@ -149,7 +142,6 @@ class _Baseline:
 
 class Switchboard(_Baseline):
     name = "switchboard"
-    reads_forecasts = True
 
     def choose(self, route: TicketRoute, profile: TicketProfile, now: datetime) -> Choice | None:
         decision = decide(self.registry, lifecycle.routing_request(route, now), self.book, now)
@@ -157,13 +149,6 @@ class Switchboard(_Baseline):
         if decision.overflow_reason is not None:
             self.kinds[f"overflow: {decision.overflow_reason.value}"] += 1
         return Choice(decision.team) if decision.team is not None else None
-
-
-class SwitchboardWithoutForecasts(Switchboard):
-    """The router alone, without the SLA service's forecasts (its own load view only)."""
-
-    name = "switchboard_no_forecasts"
-    reads_forecasts = False
 
 
 class RoundRobin(_Baseline):
@@ -256,7 +241,6 @@ StrategyFactory = Callable[[Registry, LoadBook], Strategy]
 
 STRATEGIES: dict[str, StrategyFactory] = {
     "switchboard": Switchboard,
-    "switchboard_no_forecasts": SwitchboardWithoutForecasts,
     "round_robin": RoundRobin,
     "least_loaded": LeastLoaded,
     "skills_only": SkillsOnly,

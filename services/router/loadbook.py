@@ -28,9 +28,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from schemas.sla import QueueForecast
 from schemas.teams import TeamCapacity
-from services.router.domain.load import DeskFigures, Outlook, TeamLoad
+from services.router.domain.load import DeskFigures, TeamLoad
 from services.router.domain.registry import Registry, TeamProfile
 from services.router.domain.state import (
     DLQ_MARK_PREFIX,
@@ -43,7 +42,6 @@ from services.router.domain.state import (
     TicketRoute,
 )
 from services.router.domain.tally import TeamStats, desk_figures, merge_tallies, team_stats
-from services.router.forecasts import Forecasts
 from services.router.unconfirmed import Unconfirmed
 
 
@@ -93,7 +91,6 @@ class LoadBook:
         self._unconfirmed = Unconfirmed(
             max_unconfirmed, unconfirmed_ttl_seconds, monotonic, observe_confirmation
         )
-        self._forecasts = Forecasts()
         self.on_change = on_change
         self._open: dict[str, int] = {}
         self._mirror_slots: dict[str, tuple[int, str]] = {}
@@ -202,17 +199,13 @@ class LoadBook:
             self._open[team] = self._open.get(team, 0) + sign
             self._versions[team] += 1
 
-    # -- run-time capacity and forecasts -----------------------------------------------
+    # -- run-time capacity --------------------------------------------------------------
     def capacity_changed(self, key: str, record: TeamCapacity | None) -> None:
         if record is None:
             self._capacity.pop(key, None)
         else:
             self._capacity[record.team_id] = record
         self._versions[record.team_id if record is not None else key] += 1
-        self.on_change()
-
-    def forecast_changed(self, key: str, record: QueueForecast | None) -> None:
-        self._forecasts.changed(key, record)
         self.on_change()
 
     # -- the view the policy reads (domain.load.DeskView) ------------------------------
@@ -243,9 +236,6 @@ class LoadBook:
         )
         self._loads[team.id] = (version, expires, load)
         return load
-
-    def outlook(self, team: TeamProfile, skill: str, now: datetime) -> Outlook | None:
-        return self._forecasts.outlook(team.id, skill, now)
 
     def desk(self, now: datetime) -> DeskFigures:
         minute = self._minute(now)

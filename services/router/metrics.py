@@ -88,7 +88,7 @@ class RouterMetrics:
         )
         self.invalid_table_records = Counter(
             "switchboard_router_invalid_table_records_total",
-            "Records of the teams or forecast topics that could not be used.",
+            "Records of the teams topic that could not be used.",
             ["topic"],
             registry=registry,
         )

@@ -8,7 +8,7 @@
    When no eligible team has room (or none is eligible), the ticket stalls and
    waits in the pending backlog until capacity appears.
 3. In-house first: the best in-house team whose predicted wait fits the ticket's
-   SLA budget (and whose forecast does not say it will miss its target).
+   SLA budget.
 4. Otherwise overflow: the partner that fits, preferring partners below their
    contract's minimum share, then the cheapest. The outsourcing share limit
    forbids this while an in-house team could take the ticket.
@@ -24,13 +24,7 @@ from datetime import datetime
 from typing import Literal
 
 from services.router.domain.explain import OverflowReason, duration, join_limited
-from services.router.domain.load import (
-    DeskFigures,
-    DeskView,
-    Outlook,
-    TeamLoad,
-    predicted_wait,
-)
+from services.router.domain.load import DeskFigures, DeskView, TeamLoad, predicted_wait
 from services.router.domain.registry import Registry, TeamProfile, TicketProfile
 
 Blocked = Literal["declined", "offline", "closed", "capped"]
@@ -53,16 +47,11 @@ class Considered:
     predicted_wait: float | None = None
     fits: bool = False
     has_room: bool = False
-    outlook: Outlook | None = None
     at: datetime | None = None  # when it was considered (for the words about hours)
 
     @property
     def eligible(self) -> bool:
         return self.blocked is None
-
-    @property
-    def forecast_miss(self) -> bool:
-        return self.outlook is not None and self.outlook.misses
 
     @property
     def note(self) -> str:
@@ -78,11 +67,6 @@ class Considered:
         assert load is not None
         if not self.has_room:
             return f"at capacity ({load.open}/{load.capacity})"
-        if self.outlook is not None and self.outlook.misses:
-            return (
-                f"forecast: {self.outlook.service_level:.0%} within target, "
-                f"{self.outlook.target_service_level:.0%} wanted"
-            )
         return f"{load.open}/{load.capacity} busy, predicted wait {duration(self.predicted_wait)}"
 
 
@@ -115,8 +99,7 @@ def _consider_all(
     partners: list[Considered] = []
     declined = request.declined
     budget = request.budget_seconds
-    skill = request.ticket.skill
-    load_of, outlook_of, remember = view.load, view.outlook, registry.wait_memo
+    load_of, remember = view.load, registry.wait_memo
     for team, proficiency in registry.candidates(request.ticket):
         if team.id in declined:
             considered.append(Considered(team, proficiency, "declined"))
@@ -129,11 +112,10 @@ def _consider_all(
         elif team.volume_cap is not None and load.offers_today >= team.volume_cap:
             considered.append(Considered(team, proficiency, "capped", load))
         else:
-            outlook = outlook_of(team, skill, now)
-            wait = remember(team, load, outlook, predicted_wait)
-            fits = wait <= budget and (outlook is None or not outlook.misses)
+            wait = remember(team, load, predicted_wait)
+            fits = wait <= budget
             room = load.open < load.capacity
-            option = Considered(team, proficiency, None, load, wait, fits, room, outlook, now)
+            option = Considered(team, proficiency, None, load, wait, fits, room, now)
             considered.append(option)
             if room:
                 (partners if team.partner else in_house).append(option)
@@ -196,9 +178,6 @@ def _why_not_in_house(
     with_room = [c for c in in_house if c.eligible and c.has_room]
     if with_room:
         best = min(with_room, key=lambda c: (c.predicted_wait, c.team.id))
-        if any(c.forecast_miss for c in with_room):
-            missing = next(c for c in with_room if c.forecast_miss)
-            return OverflowReason.FORECAST_MISS, f"{missing.team.name}: {missing.note}"
         return OverflowReason.IN_HOUSE_OVER_BUDGET, (
             f"in-house predicted wait {duration(best.predicted_wait)} ({best.team.name}) "
             f"exceeds the {duration(request.budget_seconds)} budget"

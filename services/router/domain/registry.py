@@ -25,7 +25,6 @@ UNDETERMINED = "und"
 _STATIC_CACHE_LIMIT = 4096
 
 LoadT = TypeVar("LoadT")
-OutlookT = TypeVar("OutlookT")
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -131,22 +130,18 @@ class Registry:
                 by_skill.setdefault(skill, []).append((team, proficiency))
         self._by_skill = {skill: tuple(teams) for skill, teams in by_skill.items()}
         self._static: dict[TicketProfile, tuple[Candidate, ...]] = {}
-        self._waits: dict[str, tuple[object, object, float]] = {}
+        self._waits: dict[str, tuple[object, float]] = {}
 
     def wait_memo(
-        self,
-        team: TeamProfile,
-        load: LoadT,
-        outlook: OutlookT,
-        compute: Callable[[TeamProfile, LoadT, OutlookT], float],
+        self, team: TeamProfile, load: LoadT, compute: Callable[[TeamProfile, LoadT], float]
     ) -> float:
-        """``compute(team, load, outlook)``, remembered while the view hands out the same
-        (immutable) load and outlook objects for the team: one recomputation per change."""
+        """``compute(team, load)``, remembered while the view hands out the same (immutable)
+        load object for the team: one recomputation per change."""
         cached = self._waits.get(team.id)
-        if cached is not None and cached[0] is load and cached[1] is outlook:
-            return cached[2]
-        wait = compute(team, load, outlook)
-        self._waits[team.id] = (load, outlook, wait)
+        if cached is not None and cached[0] is load:
+            return cached[1]
+        wait = compute(team, load)
+        self._waits[team.id] = (load, wait)
         return wait
 
     def candidates(self, ticket: TicketProfile) -> tuple[Candidate, ...]:
