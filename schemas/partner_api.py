@@ -132,6 +132,12 @@ class AssignmentBase(_Response):
     attempt: int = Field(ge=1)
     channel: Channel | None
     language: str | None
+    needs_translation: bool = Field(
+        default=False,
+        description="Offered to you although you do not speak `language` (a relaxation "
+        "ring): work it in `work_language` with a translation.",
+    )
+    work_language: str | None = Field(default=None, description="With needs_translation.")
     skill: str | None
     priority: Priority | None
     offered_at: UtcDatetime

@@ -107,7 +107,28 @@ class RoutingAlternative(Contract):
     predicted_wait_seconds: float | None = Field(default=None, ge=0)
     fits_budget: bool = False
     cost_per_ticket: Decimal | None = None
+    effective_cost_per_ticket: Decimal | None = Field(
+        default=None,
+        description="Partners, when quality weighs in: the price plus what its measured "
+        "first-contact resolution and CSAT are worth (outsourcing.quality).",
+    )
+    ring: int = Field(
+        default=0, ge=0, description="0: an exact match; n: the ticket's n-th wider ring."
+    )
     note: str = ""
+
+
+class RoutingRing(Contract):
+    """The relaxation ring a ticket was assigned in: nobody nearer had room."""
+
+    level: int = Field(ge=1, description="1: the ticket's nearest wider ring.")
+    opened_after_seconds: float = Field(
+        ge=0, description="The wait (since the customer wrote) after which the ring opens."
+    )
+    waited_seconds: float = Field(ge=0, description="How long the ticket had waited.")
+    widened: list[str] = Field(
+        default_factory=list, description="What the chosen team's ring widened, in words."
+    )
 
 
 class TicketAssigned(TicketEventBase):
@@ -124,6 +145,17 @@ class TicketAssigned(TicketEventBase):
     predicted_wait_seconds: float | None = Field(default=None, ge=0)
     sla_budget_seconds: float | None = Field(default=None, ge=0)
     alternatives: list[RoutingAlternative] = Field(default_factory=list)
+    ring: RoutingRing | None = Field(
+        default=None, description="Set when a wider relaxation ring made the assignment."
+    )
+    needs_translation: bool = Field(
+        default=False,
+        description="The team does not speak the ticket's language: it works it in "
+        "`work_language` through a translation.",
+    )
+    work_language: str | None = Field(
+        default=None, description="With needs_translation: the language the team works in."
+    )
 
 
 class RoutingStalled(TicketEventBase):
@@ -132,6 +164,9 @@ class RoutingStalled(TicketEventBase):
     type: Literal["ticket.routing_stalled"] = "ticket.routing_stalled"
     reason: str
     alternatives: list[RoutingAlternative] = Field(default_factory=list)
+    next_ring_at: UtcDatetime | None = Field(
+        default=None, description="When the ticket's next wider relaxation ring opens."
+    )
 
 
 class _AssignmentEvent(TicketEventBase):

@@ -53,6 +53,7 @@ class Kind(IntEnum):
     PICKUP = 5
     FIRST_RESPONSE = 6
     ARRIVAL = 7
+    RING = 8  # a waiting ticket's next relaxation ring opens
 
 
 class DeskSimulation:
@@ -82,6 +83,7 @@ class DeskSimulation:
         self.outcomes = {ticket.ticket_id: Outcome() for ticket in tickets}
         self.desks = {team.id: TeamDesk(team) for team in self.registry.teams}
         self.backlog = PendingBacklog()
+        self._parked: dict[str, tuple[GroupKey, Order, int]] = {}  # ..., ring event token
         self._events: list[tuple[datetime, int, Kind, Any]] = []
         self._sequence = 0
         for ticket in tickets:
@@ -104,6 +106,7 @@ class DeskSimulation:
             Kind.RESOLVED: self._resolved,
             Kind.CAPACITY: self._capacity,
             Kind.HOURS: self._hours,
+            Kind.RING: self._ring_opens,
         }
         every_team = [team.id for team in self.registry.teams]
         while self._events and self._events[0][0] <= self.until:
@@ -117,18 +120,30 @@ class DeskSimulation:
         heapq.heappush(self._events, (when, self._sequence, kind, payload))
 
     # -- routing -------------------------------------------------------------------------
-    def _group(self, key: str) -> GroupKey:
-        return (self.tickets[key].profile, frozenset(self.routes[key].declined))
-
     def _route(self, key: str, now: datetime) -> None:
         """Route a pending ticket now, or park it in the backlog."""
-        group = self._group(key)
+        route, profile = self.routes[key], self.tickets[key].profile
+        rings_open = self.strategy.rings_open(route, profile, now)
+        group = (profile, frozenset(route.declined), rings_open)
         if not self.drain_everything and not self.backlog.has(group) and self._try(key, now):
             return
-        ticket = self.tickets[key]
-        order: Order = (*lifecycle.backlog_order(self.routes[key]), key)
-        teams = [t.id for t in self.registry.teams if matches(t, ticket.profile)]
-        self.backlog.add(group, order, teams)
+        order: Order = (*lifecycle.backlog_order(route), key)
+        teams = [t.id for t in self.registry.teams if matches(t, profile)]
+        self.backlog.add(group, order, teams + self.strategy.ring_teams(profile, rings_open))
+        self._sequence += 1
+        self._parked[key] = (group, order, self._sequence)
+        ring_at = self.strategy.next_ring_at(route, profile, now)
+        if ring_at is not None:
+            self._at(ring_at, Kind.RING, (key, self._sequence))
+
+    def _ring_opens(self, now: datetime, payload: tuple[str, int]) -> None:
+        key, token = payload
+        parked = self._parked.get(key)
+        if parked is None or parked[2] != token:
+            return  # routed since, or parked again with another ring to wait for
+        del self._parked[key]
+        self.backlog.remove(parked[0], parked[1])
+        self._route(key, now)
 
     def _try(self, key: str, now: datetime) -> bool:
         choice = self.strategy.choose(self.routes[key], self.tickets[key].profile, now)
@@ -150,6 +165,7 @@ class DeskSimulation:
             if not self._try(key, now):
                 continue  # the whole group stalls (``backlog`` explains why)
             self.backlog.pop_head(group)
+            self._parked.pop(key, None)
             head = self.backlog.head(group)
             if head is not None:
                 heapq.heappush(heads, (head, group))

@@ -3,6 +3,10 @@
 * *Judged* tickets are those whose first-response deadline (the SLA service's) falls
   before the end of the run; a judged ticket *meets* its SLA when its first response
   went out by the deadline, else it is a *breach* (also when it never got one).
+* *No team can take* a ticket when no team the policy would ever give it to exists
+  (skill, language, channel, capabilities; for Switchboard also the data policy, and
+  its relaxation rings widen the reach); *never worked*: no agent started it by the
+  end of the run.
 * Every ticket ends in exactly one state: *answered* (first response sent), *waiting
   at a team* (assigned: in an in-house line, offered to or accepted by a partner, not
   yet answered) or *pending* (in the backlog: nobody could take it, or given back and
@@ -45,6 +49,8 @@ class PolicyResult:
     waiting_at_team: int
     pending: int
     stranded: int
+    no_team_can_take: int
+    never_worked: int
     worked_in_house: int
     worked_by_partners: int
     cost_in_house: Decimal
@@ -110,7 +116,7 @@ def _p(values: list[float], share: float) -> float:
 
 
 def summarise(simulation: DeskSimulation, policy: str, run_seconds: float) -> PolicyResult:
-    met = judged = answered = waiting = pending = stranded = 0
+    met = judged = answered = waiting = pending = stranded = unreachable = unworked = 0
     in_house = partners = against = offers = rejected = expired = taken_back = 0
     cost_in_house = cost_partners = Decimal(0)
     by_channel: dict[str, list[int]] = {}
@@ -140,6 +146,8 @@ def summarise(simulation: DeskSimulation, policy: str, run_seconds: float) -> Po
             stranded += bool(teams) and all(t.id in route.declined for t in teams)
         else:
             waiting += 1
+        unreachable += not simulation.strategy.can_ever_take(ticket.profile)
+        unworked += outcome.handled_by is None
         if outcome.first_assigned_at is not None:
             to_assignment.append((outcome.first_assigned_at - ticket.received_at).total_seconds())
         team = outcome.handled_by
@@ -165,6 +173,8 @@ def summarise(simulation: DeskSimulation, policy: str, run_seconds: float) -> Po
         waiting_at_team=waiting,
         pending=pending,
         stranded=stranded,
+        no_team_can_take=unreachable,
+        never_worked=unworked,
         worked_in_house=in_house,
         worked_by_partners=partners,
         cost_in_house=cost_in_house,

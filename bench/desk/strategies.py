@@ -24,8 +24,13 @@ The policies:
 ``switchboard``
     ``services.router.domain.policy.decide``, the router's own decision, on the real
     load view: data policy, capacity as a hard limit, in-house first while the
-    predicted wait (Erlang C) fits the SLA budget, otherwise the cheapest partner that
-    fits, within the outsourcing share limit.
+    predicted wait (Erlang C) fits the SLA budget, otherwise the partner that fits
+    with the lowest price (weighed with its measured quality when the config says
+    so), within the outsourcing share limit; when nobody exactly right has room, the
+    config's relaxation rings, each once the ticket has waited for it.
+``switchboard_no_rings``
+    The same decision without relaxation rings (Switchboard before issue 18): a ticket
+    waits for a team that matches it exactly.
 ``round_robin``
     Among available teams, the one assigned a ticket least recently (ties by team id),
     whatever its load: tickets beyond a team's slots wait in its line. In-house and
@@ -53,13 +58,14 @@ The policies:
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from services.router.domain import lifecycle
+from services.router.domain import lifecycle, rings
 from services.router.domain.budget import budget_left
 from services.router.domain.policy import decide
 from services.router.domain.registry import UNDETERMINED, Registry, TeamProfile, TicketProfile
@@ -85,6 +91,24 @@ class Strategy(Protocol):
 
     def overflow(self, route: TicketRoute, profile: TicketProfile, now: datetime) -> bool:
         """At an in-house pickup timeout: should the ticket go to a partner now?"""
+        ...
+
+    def rings_open(self, route: TicketRoute, profile: TicketProfile, now: datetime) -> int:
+        """Wider relaxation rings open for the ticket now (0 for policies without)."""
+        ...
+
+    def next_ring_at(
+        self, route: TicketRoute, profile: TicketProfile, now: datetime
+    ) -> datetime | None:
+        """When the ticket's next wider ring opens (None: no more, or no rings)."""
+        ...
+
+    def ring_teams(self, profile: TicketProfile, rings_open: int) -> list[str]:
+        """Teams of the open wider rings (their changes can help the ticket too)."""
+        ...
+
+    def can_ever_take(self, profile: TicketProfile) -> bool:
+        """Would some team ever be given such a ticket (hours and load aside)?"""
         ...
 
 
@@ -135,6 +159,20 @@ class _Baseline:
     def overflow(self, route: TicketRoute, profile: TicketProfile, now: datetime) -> bool:
         return False
 
+    def rings_open(self, route: TicketRoute, profile: TicketProfile, now: datetime) -> int:
+        return 0
+
+    def next_ring_at(
+        self, route: TicketRoute, profile: TicketProfile, now: datetime
+    ) -> datetime | None:
+        return None
+
+    def ring_teams(self, profile: TicketProfile, rings_open: int) -> list[str]:
+        return []
+
+    def can_ever_take(self, profile: TicketProfile) -> bool:
+        return bool(self.matching(profile))
+
     def _pick(self, kind: str, team: TeamProfile | None, **extra: timedelta) -> Choice | None:
         self.kinds[kind if team is not None else "stalled"] += 1
         return Choice(team, **extra) if team is not None else None
@@ -142,13 +180,53 @@ class _Baseline:
 
 class Switchboard(_Baseline):
     name = "switchboard"
+    #: Whether the ticket's wait opens its relaxation rings.
+    widens = True
 
     def choose(self, route: TicketRoute, profile: TicketProfile, now: datetime) -> Choice | None:
-        decision = decide(self.registry, lifecycle.routing_request(route, now), self.book, now)
+        request = lifecycle.routing_request(route, now)
+        if not self.widens:
+            request = dataclasses.replace(request, waited_seconds=0.0)
+        decision = decide(self.registry, request, self.book, now)
         self.kinds[decision.kind] += 1
         if decision.overflow_reason is not None:
             self.kinds[f"overflow: {decision.overflow_reason.value}"] += 1
+        if decision.ring is not None:
+            self.kinds[f"ring {decision.ring.level}"] += 1
+            if decision.needs_translation:
+                self.kinds["needs translation"] += 1
         return Choice(decision.team) if decision.team is not None else None
+
+    def _waited(self, route: TicketRoute, now: datetime) -> float:
+        return (now - route.facts.received_at).total_seconds() if self.widens else 0.0
+
+    def rings_open(self, route: TicketRoute, profile: TicketProfile, now: datetime) -> int:
+        return rings.open_levels(self.registry, profile, self._waited(route, now))
+
+    def next_ring_at(
+        self, route: TicketRoute, profile: TicketProfile, now: datetime
+    ) -> datetime | None:
+        if not self.widens:
+            return None
+        after = rings.next_ring_after(self.registry, profile, self._waited(route, now))
+        return None if after is None else route.facts.received_at + timedelta(seconds=after)
+
+    def ring_teams(self, profile: TicketProfile, rings_open: int) -> list[str]:
+        levels = rings.levels(self.registry, profile)[:rings_open]
+        return [c.team.id for level in levels for c in level.candidates]
+
+    def can_ever_take(self, profile: TicketProfile) -> bool:
+        """Its candidates (the data policy applied) or, with rings, any wider ring."""
+        return bool(self.registry.candidates(profile)) or (
+            self.widens and bool(rings.levels(self.registry, profile))
+        )
+
+
+class SwitchboardWithoutRings(Switchboard):
+    """The router's policy as before issue 18: no relaxation rings (ring 0 only)."""
+
+    name = "switchboard_no_rings"
+    widens = False
 
 
 class RoundRobin(_Baseline):
@@ -241,6 +319,7 @@ StrategyFactory = Callable[[Registry, LoadBook], Strategy]
 
 STRATEGIES: dict[str, StrategyFactory] = {
     "switchboard": Switchboard,
+    "switchboard_no_rings": SwitchboardWithoutRings,
     "round_robin": RoundRobin,
     "least_loaded": LeastLoaded,
     "skills_only": SkillsOnly,

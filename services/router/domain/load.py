@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Protocol
 
 from services.router.domain.erlang import erlang_wait_seconds
+from services.router.domain.quality import NO_FIGURES, QualityFigures
 from services.router.domain.registry import TeamProfile
 
 
@@ -21,6 +22,7 @@ class TeamLoad:
     arrival_rate: float = 0.0  # tickets assigned to the team per second, recently
     handle_seconds: float | None = None  # measured mean slot time; None: use the prior
     offers_today: int = 0  # partners: tickets offered this contract day
+    quality: QualityFigures = NO_FIGURES  # resolutions and ratings in the quality window
 
     @property
     def room(self) -> int:
