@@ -28,7 +28,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from schemas.teams import TeamCapacity
+from schemas.teams import TeamCapacity, agents_on
 from services.router.domain.load import DeskFigures, TeamLoad
 from services.router.domain.registry import Registry, TeamProfile
 from services.router.domain.state import (
@@ -225,7 +225,7 @@ class LoadBook:
         expires = now + timedelta(seconds=_REFRESH_SECONDS - seconds % _REFRESH_SECONDS)
         stats = self._team_stats(team, now, period)
         capacity = self._capacity.get(team.id)
-        agents = capacity.agents_on_shift if capacity is not None else team.agents
+        agents = agents_on(capacity, team.agents, team.contract_zone, now)
         load = TeamLoad(
             open=self._open.get(team.id, 0),
             capacity=agents * team.concurrency,

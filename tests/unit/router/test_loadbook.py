@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from schemas.config import load_config
-from schemas.teams import TeamCapacity
+from schemas.teams import PlannedShift, TeamCapacity
 from services.router.domain import lifecycle, tally
 from services.router.domain.registry import Registry
 from services.router.domain.state import PartitionTally, TicketRoute, encode_record, tally_key
@@ -85,6 +85,25 @@ def test_capacity_and_online_come_from_the_teams_topic() -> None:
     assert (load.capacity, load.online) == (6, False)
     book.capacity_changed("tallinn-care", None)
     assert book.load(TALLINN, NOW).capacity == 24
+
+
+def test_a_planned_shift_counts_before_the_day_is_reported() -> None:
+    book = LoadBook(REGISTRY, max_unconfirmed=0)
+    tomorrow = NOW + timedelta(days=1)
+    book.capacity_changed(
+        "tallinn-care",
+        TeamCapacity(
+            event_id=uuid.uuid4(),
+            occurred_at=NOW,
+            correlation_id="wfm",
+            team_id="tallinn-care",
+            agents_on_shift=8,
+            planned=[PlannedShift(day=tomorrow.date(), agents=12)],
+            announced_by="wfm",
+        ),
+    )
+    assert book.load(TALLINN, NOW).capacity == 24
+    assert book.load(TALLINN, tomorrow).capacity == 36  # 12 planned x 3, not yet reported
 
 
 def test_throughput_from_tallies_shrinks_towards_the_configured_handle_time() -> None:
