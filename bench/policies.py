@@ -174,6 +174,7 @@ def render(comparison: Comparison) -> str:
             f"{f'{r.never_worked:,} ({_pct(r.never_worked / r.tickets)})':>15}"
             f"{in_rings:>17,}{r.decisions.get('needs translation', 0):>12,}"
         )
+    lines += ["", *quality_table(results)]
     classes = list(results[0].breaches_by_class) if results else []
     lines += ["", "Breaches by class of ticket (breaches / tickets of the class):"]
     lines.append(f"{'policy':<26}" + "".join(f"{name:>16}" for name in classes))
@@ -181,6 +182,32 @@ def render(comparison: Comparison) -> str:
         cells = [f"{b:,} / {n:,}" for b, n in r.breaches_by_class.values()]
         lines.append(f"{r.policy:<26}" + "".join(f"{cell:>16}" for cell in cells))
     return "\n".join(lines)
+
+
+def quality_table(results: Sequence[PolicyResult]) -> list[str]:
+    """FCR and CSAT the simulated customers gave, and what each partner worked (and its
+    busiest contract day against its cap)."""
+    partners = list((results[0].busiest_day or {}) if results else {})
+    lines = [
+        "Quality (simulated customers) and partners' work (tickets worked; busiest day / cap):",
+        f"{'policy':<26}{'FCR':>7}{'CSAT':>6}"
+        + "".join(f"{p[:18]:>20}" for p in partners)
+        + f"{'caps kept':>11}",
+    ]
+    for r in results:
+        fcr = r.first_contact_resolution
+        csat = r.csat
+        cells = []
+        for partner in partners:
+            most, cap = (r.busiest_day or {})[partner]
+            worked = (r.worked_by_team or {}).get(partner, 0)
+            cells.append(f"{worked:,}; {most}/{cap if cap is not None else '-'}")
+        lines.append(
+            f"{r.policy:<26}{_pct(fcr):>7}{(f'{csat:.2f}' if csat else '-'):>6}"
+            + "".join(f"{cell:>20}" for cell in cells)
+            + f"{'yes' if r.caps_kept else 'NO':>11}"
+        )
+    return lines
 
 
 def figures(comparison: Comparison) -> list[Figure]:

@@ -42,6 +42,16 @@ class SkillScore(Contract):
     evidence: list[str] = Field(default_factory=list)
 
 
+class RepeatOf(Contract):
+    """The resolved ticket a new conversation is about again (a repeat contact)."""
+
+    ticket_id: str = Field(min_length=1, max_length=64)
+    resolved_at: UtcDatetime
+    resolved_by_team: TeamId | None = Field(
+        default=None, description="The team that resolved it, when ingest heard of it."
+    )
+
+
 class TicketOpened(TicketEventBase):
     type: Literal["ticket.opened"] = "ticket.opened"
     channel: Channel
@@ -68,6 +78,11 @@ class TicketOpened(TicketEventBase):
     currency: str | None = None
     reply_deadline: UtcDatetime | None = Field(
         default=None, description="The marketplace's own reply deadline, if it sent one."
+    )
+    repeat_of: RepeatOf | None = Field(
+        default=None,
+        description="Set when the customer contacted us again about a problem of a resolved "
+        "ticket: that resolution was not a first-contact resolution.",
     )
 
 
@@ -214,6 +229,24 @@ class TicketResolved(_AssignmentEvent):
     resolution: str = Field(default="", max_length=1_000)
 
 
+class TicketRated(TicketEventBase):
+    """The customer rated the service on the ticket (CSAT, 1 to 5)."""
+
+    type: Literal["ticket.rated"] = "ticket.rated"
+    score: int = Field(ge=1, le=5, description="5: very satisfied.")
+    comment: str = Field(default="", max_length=2_000)
+    source: Literal["partner_api", "agent", "survey"] = Field(
+        description="Who relayed it: a partner through its API, an in-house agent, or a "
+        "survey tool through ingest's csat intake."
+    )
+    team_id: TeamId | None = Field(
+        default=None,
+        description="The team the rating is about, when the sender knows; else the team "
+        "that resolved the ticket.",
+    )
+    actor: Actor = SYSTEM
+
+
 TicketEvent = Annotated[
     TicketOpened
     | MessageAdded
@@ -227,7 +260,8 @@ TicketEvent = Annotated[
     | TicketReleased
     | FirstResponse
     | AgentReplied
-    | TicketResolved,
+    | TicketResolved
+    | TicketRated,
     Field(discriminator="type"),
 ]
 

@@ -25,6 +25,7 @@ would within a tick (``backlog``).
 from __future__ import annotations
 
 import heapq
+from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from enum import IntEnum
@@ -34,6 +35,7 @@ from bench.desk.backlog import GroupKey, Order, PendingBacklog
 from bench.desk.intake import DeskTicket
 from bench.desk.ledger import RouterLedger
 from bench.desk.outcome import Outcome
+from bench.desk.quality import CustomerReactions
 from bench.desk.strategies import Strategy, matches
 from bench.desk.teams import TeamDesk
 from schemas.config import SwitchboardConfig
@@ -54,6 +56,7 @@ class Kind(IntEnum):
     FIRST_RESPONSE = 6
     ARRIVAL = 7
     RING = 8  # a waiting ticket's next relaxation ring opens
+    CUSTOMER = 9  # a customer comes back about a resolution, or rates it
 
 
 class DeskSimulation:
@@ -77,6 +80,9 @@ class DeskSimulation:
         self.book.partition_ready(0, [])
         self.strategy = strategy(self.registry, self.book)
         self.routes = RouterLedger(self.registry, self.book)
+        self.reactions = CustomerReactions(workforce, self.routes)
+        #: Offers per partner and contract day, to check the contracts' caps.
+        self.offers_by_day: Counter[tuple[str, str]] = Counter()
         self.workforce = workforce
         self.until = until
         self.tickets = {ticket.ticket_id: ticket for ticket in tickets}
@@ -107,6 +113,9 @@ class DeskSimulation:
             Kind.CAPACITY: self._capacity,
             Kind.HOURS: self._hours,
             Kind.RING: self._ring_opens,
+            Kind.CUSTOMER: lambda now, event: self.reactions.happened(
+                now, event, self.outcomes[event[0]]
+            ),
         }
         every_team = [team.id for team in self.registry.teams]
         while self._events and self._events[0][0] <= self.until:
@@ -149,6 +158,13 @@ class DeskSimulation:
         choice = self.strategy.choose(self.routes[key], self.tickets[key].profile, now)
         if choice is None:
             return False
+        outcome = self.outcomes[key]
+        outcome.translated = choice.translated
+        outcome.proficiency = (
+            choice.proficiency
+            if choice.proficiency is not None
+            else choice.team.skills.get(self.tickets[key].skill, 0.0)
+        )
         self._assign(key, choice.team, now, choice.pickup_timeout)
         return True
 
@@ -182,6 +198,7 @@ class DeskSimulation:
                 self._at(now + pickup, Kind.PICKUP, (key, route.attempt))
             return
         outcome.offers += 1
+        self.offers_by_day[team.id, now.astimezone(team.contract_zone).date().isoformat()] += 1
         if not team.may_receive(ticket.skill, ticket.tier, ticket.marketplace):
             outcome.against_policy = True
         answer = self.workforce.partner_decision(
@@ -261,8 +278,12 @@ class DeskSimulation:
     def _resolved(self, now: datetime, payload: tuple[str, str]) -> None:
         key, team_id = payload
         self.desks[team_id].finish(key)
+        attempt = self.routes[key].attempt
         self.routes.resolve(key, team_id, now)
         self.outcomes[key].resolved_at = now
+        team = self.registry.by_id[team_id]
+        for when, event in self.reactions.resolved(key, team, self.outcomes[key], now, attempt):
+            self._at(when, Kind.CUSTOMER, event)
         self._start_work(self.registry.by_id[team_id], now)
         self._drain([team_id], now)
 

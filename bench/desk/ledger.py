@@ -79,6 +79,31 @@ class RouterLedger:
         self._save(key, returned)
         return route.team_id
 
+    def count_quality(
+        self,
+        team_id: str,
+        day_of: datetime,
+        now: datetime,
+        *,
+        resolved: int = 0,
+        recontacted: int = 0,
+        score: int | None = None,
+    ) -> None:
+        """As ``services.router.quality`` counts into the partition's tally."""
+        day = tally.desk_day(self.registry, day_of)
+        oldest = tally.quality_kept_since(self.registry, now)
+        self._count(
+            lambda current: tally.record_quality(
+                current,
+                team_id,
+                day,
+                oldest_day=oldest,
+                resolved=resolved,
+                recontacted=recontacted,
+                score=score,
+            )
+        )
+
     def resolve(self, key: str, team_id: str, now: datetime) -> None:
         route = self.routes[key]
         held = lifecycle.held_seconds(route, now)

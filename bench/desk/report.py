@@ -28,6 +28,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from bench.common import percentile
 from bench.desk.engine import DeskSimulation
@@ -67,6 +68,25 @@ class PolicyResult:
     decisions: dict[str, int]
     breaches_by_class: dict[str, tuple[int, int]]  # class -> (breaches, tickets judged)
     run_seconds: float
+    resolved: int = 0
+    recontacted: int = 0  # resolved tickets the customer came back about
+    ratings: int = 0
+    rating_points: int = 0
+    worked_by_team: dict[str, int] | None = None
+    #: Partners: (most offers on one contract day, the contract's daily cap or None).
+    busiest_day: dict[str, tuple[int, int | None]] | None = None
+
+    @property
+    def first_contact_resolution(self) -> float | None:
+        return 1 - self.recontacted / self.resolved if self.resolved else None
+
+    @property
+    def csat(self) -> float | None:
+        return self.rating_points / self.ratings if self.ratings else None
+
+    @property
+    def caps_kept(self) -> bool:
+        return all(cap is None or most <= cap for most, cap in (self.busiest_day or {}).values())
 
     @property
     def breaches(self) -> int:
@@ -191,4 +211,39 @@ def summarise(simulation: DeskSimulation, policy: str, run_seconds: float) -> Po
         decisions=dict(sorted(decisions.items())),
         breaches_by_class={name: (n[0], n[1]) for name, n in by_class.items()},
         run_seconds=run_seconds,
+        **_quality(simulation),
     )
+
+
+def _quality(simulation: DeskSimulation) -> dict[str, Any]:
+    """What the simulated customers made of the work, and who did how much of it."""
+    resolved = recontacted = ratings = points = 0
+    by_team: Counter[str] = Counter()
+    for outcome in simulation.outcomes.values():
+        if outcome.resolved_at is not None:
+            resolved += 1
+            recontacted += outcome.recontacted
+        if outcome.rating is not None:
+            ratings += 1
+            points += outcome.rating
+        if outcome.handled_by is not None:
+            by_team[outcome.handled_by.id] += 1
+    return {
+        "resolved": resolved,
+        "recontacted": recontacted,
+        "ratings": ratings,
+        "rating_points": points,
+        "worked_by_team": dict(sorted(by_team.items())),
+        "busiest_day": _busiest_days(simulation),
+    }
+
+
+def _busiest_days(simulation: DeskSimulation) -> dict[str, tuple[int, int | None]]:
+    most: dict[str, int] = {}
+    for (team_id, _), count in simulation.offers_by_day.items():
+        most[team_id] = max(most.get(team_id, 0), count)
+    return {
+        team.id: (most.get(team.id, 0), team.volume_cap)
+        for team in simulation.registry.teams
+        if team.partner
+    }

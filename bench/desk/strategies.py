@@ -78,6 +78,11 @@ class Choice:
     team: TeamProfile
     #: In-house only: take the ticket back to a partner if not started within this.
     pickup_timeout: timedelta | None = None
+    #: The team takes it through a translation (a relaxation ring).
+    translated: bool = False
+    #: Its proficiency in the ticket's skill (a ring's fallback skill is lower); None: the
+    #: team's own.
+    proficiency: float | None = None
 
 
 class Strategy(Protocol):
@@ -173,9 +178,11 @@ class _Baseline:
     def can_ever_take(self, profile: TicketProfile) -> bool:
         return bool(self.matching(profile))
 
-    def _pick(self, kind: str, team: TeamProfile | None, **extra: timedelta) -> Choice | None:
+    def _pick(
+        self, kind: str, team: TeamProfile | None, pickup_timeout: timedelta | None = None
+    ) -> Choice | None:
         self.kinds[kind if team is not None else "stalled"] += 1
-        return Choice(team, **extra) if team is not None else None
+        return Choice(team, pickup_timeout) if team is not None else None
 
 
 class Switchboard(_Baseline):
@@ -195,7 +202,12 @@ class Switchboard(_Baseline):
             self.kinds[f"ring {decision.ring.level}"] += 1
             if decision.needs_translation:
                 self.kinds["needs translation"] += 1
-        return Choice(decision.team) if decision.team is not None else None
+        if decision.team is None:
+            return None
+        chosen = next(c for c in decision.considered if c.team is decision.team)
+        return Choice(
+            decision.team, translated=decision.needs_translation, proficiency=chosen.proficiency
+        )
 
     def _waited(self, route: TicketRoute, now: datetime) -> float:
         return (now - route.facts.received_at).total_seconds() if self.widens else 0.0

@@ -41,7 +41,13 @@ from services.router.domain.state import (
     TeamTally,
     TicketRoute,
 )
-from services.router.domain.tally import TeamStats, desk_figures, merge_tallies, team_stats
+from services.router.domain.tally import (
+    TeamStats,
+    desk_figures,
+    merge_tallies,
+    quality_since,
+    team_stats,
+)
 from services.router.unconfirmed import Unconfirmed
 
 
@@ -233,6 +239,7 @@ class LoadBook:
             arrival_rate=stats.arrival_rate,
             handle_seconds=stats.handle_seconds(team.handle_seconds),
             offers_today=stats.offers_today,
+            quality=stats.quality,
         )
         self._loads[team.id] = (version, expires, load)
         return load
@@ -278,7 +285,8 @@ class LoadBook:
         if cached is not None and cached[0] == version and cached[1] == period:
             return cached[2]
         day = now.astimezone(team.contract_zone).date().isoformat() if team.partner else None
-        stats = team_stats(self._merged(team.id), now, day)
+        since = quality_since(self._registry, now) if team.partner else None
+        stats = team_stats(self._merged(team.id), now, day, since)
         self._stats[team.id] = (version, period, stats)
         return stats
 

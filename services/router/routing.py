@@ -21,6 +21,7 @@ from services.router.domain.rings import open_levels
 from services.router.domain.state import PartitionTally, RouterRecord, TicketRoute, tally_key
 from services.router.loadbook import LoadBook
 from services.router.metrics import RouterMetrics
+from services.router.quality import QualityTracker
 
 #: Within one drain of the backlog, tickets with the same profile, declined teams and
 #: wider rings open that stalled once stall again (assignments only take room away):
@@ -38,9 +39,12 @@ class Router:
     topic: Callable[[str], str]
     metrics: RouterMetrics
     sla: SlaTargets = field(init=False)
+    quality: QualityTracker = field(init=False)
 
     def __post_init__(self) -> None:
         self.sla = SlaTargets.from_config(self.config.sla)
+        self.quality = QualityTracker(self.registry, self.metrics, self._update_tally, self.save)
+        self.metrics.start_support_at_zero(self.config.teams)
 
     # -- state ---------------------------------------------------------------------
     def ticket(self, store: StateStore[RouterRecord], key: str) -> TicketRoute | None:
@@ -172,6 +176,7 @@ class Router:
         self, step: Step[RouterRecord], key: str, state: TicketRoute, resolved_by: str
     ) -> TicketRoute:
         now = step.now
+        self.quality.resolved(step, state, resolved_by)
         if state.holds_slot and state.team_id is not None:
             held = lifecycle.held_seconds(state, now)
             if state.team_id == resolved_by and held is not None:
