@@ -83,7 +83,20 @@ def render(results: list[tuple[str, PolicyResult]]) -> str:
     for label, r in results:
         lines.append(f"{label:<40}{r.breaches:>9,}{r.cost_partners:>12,.0f}{r.against_policy:>8,}")
     renamed = [_renamed(r, label) for label, r in results]
-    return "\n".join([*lines, "", *quality_table(renamed)])
+    choices = [
+        "",
+        "Overflow decisions with more than one partner fitting, by the partner chosen:",
+        *(
+            f"{label:<40}"
+            + ", ".join(
+                f"{kind.removeprefix('partner choice: ')} {n:,}"
+                for kind, n in r.decisions.items()
+                if kind.startswith("partner choice: ")
+            )
+            for label, r in results
+        ),
+    ]
+    return "\n".join([*lines, "", *quality_table(renamed), *choices])
 
 
 def _renamed(result: PolicyResult, label: str) -> PolicyResult:

@@ -204,6 +204,10 @@ class Switchboard(_Baseline):
                 self.kinds["needs translation"] += 1
         if decision.team is None:
             return None
+        if decision.kind == "overflow":
+            fitting = [c for c in decision.considered if c.team.partner and c.fits and c.has_room]
+            if len(fitting) > 1:  # a real choice between partners: whom did it go to?
+                self.kinds[f"partner choice: {decision.team.id}"] += 1
         chosen = next(c for c in decision.considered if c.team is decision.team)
         return Choice(
             decision.team, translated=decision.needs_translation, proficiency=chosen.proficiency

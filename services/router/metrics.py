@@ -121,11 +121,12 @@ class RouterMetrics:
             [*_SUPPORT_LABELS, "kind"],
             registry=registry,
         )
-        self.csat = Counter(
-            "switchboard_support_csat_ratings_total",
-            "CSAT ratings (ticket.rated, 1-5) by score, about the team that resolved the "
-            "ticket (or the team the rating names).",
-            [*_SUPPORT_LABELS, "score"],
+        self.csat = Histogram(
+            "switchboard_support_csat_score",
+            "CSAT ratings (ticket.rated, 1-5), about the team that resolved the ticket (or the "
+            "team the rating names): _sum/_count is the mean, le=3 the dissatisfied.",
+            _SUPPORT_LABELS,
+            buckets=(1, 2, 3, 4, 5),
             registry=registry,
         )
 
@@ -138,5 +139,4 @@ class RouterMetrics:
                 self.resolutions.labels(*labels)
                 for kind in RECONTACT_KINDS:
                     self.recontacts.labels(*labels, kind)
-                for score in range(1, 6):
-                    self.csat.labels(*labels, str(score))
+                self.csat.labels(*labels)

@@ -82,7 +82,7 @@ class QualityTracker:
             return state
         self._count(step, team.id, event.occurred_at, score=event.score)
         channel = state.facts.channel.value
-        self.metrics.csat.labels(channel, team.id, team.kind.value, str(event.score)).inc()
+        self.metrics.csat.labels(channel, team.id, team.kind.value).observe(event.score)
         return state.model_copy(update={"rated": True})
 
     def _recontact(

@@ -151,6 +151,9 @@ class SlaMetrics:
                     self.breaches.labels(metric.value, channel.value, team_id, kind)
                     self.at_risk.labels(metric.value, channel.value, team_id, kind)
         for channel in Channel:
+            for weekday in WEEKDAYS:
+                for hour in range(24):
+                    self.arrivals.labels(channel.value, weekday, f"{hour:02d}")
             for team_id, kind in owners:
                 for time in ("wall", "business"):
                     self.first_response.labels(channel.value, team_id, kind, time)

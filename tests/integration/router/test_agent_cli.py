@@ -116,7 +116,7 @@ async def test_an_agent_answers_resolves_and_releases_from_the_terminal(
         sample = runtime.registry.get_sample_value
         await log.wait_for(
             lambda: (
-                sample("switchboard_support_csat_ratings_total", {**labels, "score": "5"}) == 1
+                sample("switchboard_support_csat_score_sum", labels) == 5
                 and sample("switchboard_support_resolutions_total", labels) == 1
             ),
             what="the rating and the resolution counted",

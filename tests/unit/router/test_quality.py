@@ -163,7 +163,20 @@ def test_the_router_counts_resolutions_reopens_repeat_contacts_and_ratings() -> 
             source="survey",
         )
     )
-    assert _sample(desk, "switchboard_support_csat_ratings_total", **labels, score="4") == 1
+    assert _sample(desk, "switchboard_support_csat_score_sum", **labels) == 4
+    assert _sample(desk, "switchboard_support_csat_score_count", **labels) == 1
+    # One rating per ticket: a second one (or a retry) is not counted again.
+    desk.send(
+        TicketRated(
+            event_id=uuid.uuid4(),
+            occurred_at=desk.now,
+            correlation_id="c-1",
+            ticket_id=assigned.ticket_id,
+            score=1,
+            source="agent",
+        )
+    )
+    assert _sample(desk, "switchboard_support_csat_score_count", **labels) == 1
     day = FRIDAY_NOON.date().isoformat()
     assert _tally(desk).teams["tallinn-care"].quality == {day: (1, 1, 1, 4)}
     assert _tally(desk).teams["nearshore-bpo"].quality == {day: (0, 1, 0, 0)}
