@@ -96,9 +96,9 @@ class QualityTracker:
         kind: str,
     ) -> None:
         team = self.registry.by_id.get(team_id)
-        if team is None or not (
-            resolved_at <= at <= resolved_at + self.registry.quality.first_contact_window
-        ):
+        # Only the upper bound: the router stamps a resolution when it reads it, so a
+        # reopen can carry a customer time a little before that.
+        if team is None or at > resolved_at + self.registry.quality.first_contact_window:
             return
         self._count(step, team_id, resolved_at, recontacted=1)
         self.metrics.recontacts.labels(

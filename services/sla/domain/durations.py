@@ -1,7 +1,8 @@
 """How long a ticket waited for its first response and for its resolution, measured when
 the clock stops: in wall time, and in the working time of the clock's policy (business
 time: the same as wall time for 24/7 policies; resolution time leaves out the time the
-ticket waited on the customer). For the ``switchboard_support_*`` histograms."""
+ticket waited on the customer; a policy without a resolution target gets its resolution
+time in wall time from the contact). For the ``switchboard_support_*`` histograms."""
 
 from __future__ import annotations
 
@@ -36,7 +37,19 @@ def stopped(
         found.append(_duration("first_response", rules, old.first_response, new, at_ms))
     if new is None and _live(old.resolution):
         found.append(_duration("resolution", rules, old.resolution, old, at_ms))
+    elif new is None and old.resolution.phase is Phase.IDLE and old.first_response.started_ms:
+        # The policy sets no resolution target: measure from the contact, in wall time.
+        wall = max(0, at_ms - old.first_response.started_ms) / 1000
+        found.append(Duration("resolution", *_owner(old), wall, wall))
     return found
+
+
+def _owner(clocks: TicketClocks) -> tuple[str, str, str]:
+    return (
+        clocks.channel.value,
+        clocks.team_id or UNASSIGNED,
+        clocks.team_kind.value if clocks.team_kind else UNASSIGNED,
+    )
 
 
 def _duration(
@@ -48,9 +61,7 @@ def _duration(
 ) -> Duration:
     return Duration(
         metric,
-        owner.channel.value,
-        owner.team_id or UNASSIGNED,
-        owner.team_kind.value if owner.team_kind else UNASSIGNED,
+        *_owner(owner),
         wall_seconds=max(0, at_ms - clock.started_ms) / 1000,
         business_seconds=max(0, used_at(rules, clock, at_ms)) / 1000,
     )
