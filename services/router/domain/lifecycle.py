@@ -85,6 +85,7 @@ def assign(state: TicketRoute, ticket_id: str, team: TeamProfile, now: datetime)
             "offer_expires_at": now + team.offer_timeout if team.partner else None,
             "stall_announced": False,
             "pending_since": None,
+            "hold": None,
         }
     )
 
@@ -121,6 +122,7 @@ def give_back(state: TicketRoute, assignment: uuid.UUID, now: datetime) -> Ticke
             "assigned_at": None,
             "offer_expires_at": None,
             "pending_since": now,
+            "hold": None,
         }
     )
 
@@ -132,6 +134,7 @@ def resolve(state: TicketRoute, now: datetime) -> TicketRoute:
             "status": "resolved",
             "resolved_at": now,
             "offer_expires_at": None,
+            "hold": None,
             "facts": state.facts.model_copy(update={"text": ""}),
         }
     )
@@ -166,6 +169,7 @@ def reopen(state: TicketRoute, text: str, received_at: datetime, sla: SlaTargets
             "resolved_at": None,
             "stall_announced": False,
             "pending_since": received_at,
+            "hold": None,
         }
     )
 

@@ -16,6 +16,7 @@ knows every team's load.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -58,6 +59,15 @@ class TicketFacts(_Frozen):
     customer_name: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Hold:
+    """Which agent of the in-house team holds a queued ticket (``domain.claims``)."""
+
+    agent_id: str
+    since: datetime
+    answered: bool = False  # a first response was recorded while held
+
+
 class TicketRoute(_Frozen):
     kind: Literal["ticket"] = "ticket"
     partition: int
@@ -75,6 +85,7 @@ class TicketRoute(_Frozen):
     stall_announced: bool = False
     pending_since: datetime | None = None
     resolved_at: datetime | None = None
+    hold: Hold | None = None  # queued in-house tickets only: the agent working it
 
     @property
     def holds_slot(self) -> bool:
