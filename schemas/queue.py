@@ -54,6 +54,9 @@ class QueuedTicketClaimed(TicketEventBase):
     team_id: TeamId
     agent_id: str = Field(min_length=1, max_length=128)
     how: str = Field(description="'requested', 'least_loaded' or 'round_robin'.")
+    answered: bool = Field(
+        default=False, description="The customer already had a first response (by anyone)."
+    )
 
 
 class QueuedTicketUnclaimed(TicketEventBase):

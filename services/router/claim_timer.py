@@ -76,10 +76,10 @@ class _Distribute:
                 if reason is not None:
                     desk.give_up(step, key, state, reason)
                 continue
-            team = desk.teams[state.team_id]
-            seat = claims.pick(desk.seats(state.team_id), team.claims.distribution)
+            seat = desk.choose(key, state.team_id, desk.seats(state.team_id))
             if seat is not None:
-                desk.grant(step, key, state, seat, team.claims.distribution)
+                distribution = desk.teams[state.team_id].claims.distribution
+                desk.grant(step, key, state, seat, distribution)
 
 
 def _waiting(state: TicketRoute | None) -> bool:
@@ -137,12 +137,12 @@ class ClaimTimer:
         lost = False
         mono = desk.monotonic()
         for partition in owned:
-            for key, (team_id, hold) in desk.holdings.held_in(partition).items():
+            for key, (team_id, hold, answered) in desk.holdings.held_in(partition).items():
                 if team_id not in desk.teams:
                     continue
                 standing = desk.roster.standing(team_id, hold.agent_id, mono)
                 respond_within = desk.teams[team_id].claims.respond_within
-                quiet = not hold.answered and now - hold.since >= respond_within
+                quiet = not answered and now - hold.since >= respond_within
                 if standing in ("offline", "lost") or quiet:
                     due.setdefault(partition, []).append(key)
                     lost = lost or standing == "lost"
@@ -168,7 +168,7 @@ class ClaimTimer:
             seats = [
                 _with(seat, planned[(team_id, seat.agent_id)]) for seat in seats_by_team[team_id]
             ]
-            seat = claims.pick(seats, desk.teams[team_id].claims.distribution)
+            seat = desk.choose(key, team_id, seats)
             action: Action | None = None
             if seat is not None:
                 planned[(team_id, seat.agent_id)] += 1

@@ -58,6 +58,9 @@ class ClaimDesk:
     metrics: ClaimMetrics
     monotonic: Callable[[], float] = time.monotonic
     _live: dict[str, int | None] = field(default_factory=dict)
+    #: Ticket -> the agent it was taken from for not answering: the distribution gives it
+    #: to a colleague while one has room (this instance's memory; a restart forgets it).
+    _quiet: dict[str, str] = field(default_factory=dict)
 
     # -- what the decisions read -------------------------------------------------------
     def limit(self, team_id: str) -> Callable[[str], int]:
@@ -75,6 +78,16 @@ class ClaimDesk:
 
     def seats(self, team_id: str) -> list[claims.Seat]:
         return [self.seat(team_id, agent) for agent in self.roster.agents(team_id)]
+
+    def choose(self, key: str, team_id: str, seats: list[claims.Seat]) -> claims.Seat | None:
+        """Who gets the waiting ticket ``key`` by the team's distribution, if anyone."""
+        distribution = self.teams[team_id].claims.distribution
+        quiet = self._quiet.get(key)
+        if quiet is not None:
+            others = claims.pick([s for s in seats if s.agent_id != quiet], distribution)
+            if others is not None:
+                return others
+        return claims.pick(seats, distribution)
 
     def live_slots(self, team_id: str) -> int | None:
         """The load view's capacity of an in-house team whose agents announce presence."""
@@ -140,13 +153,14 @@ class ClaimDesk:
         self, event: FirstResponse, step: Step[RouterRecord], state: TicketRoute
     ) -> None:
         hold = state.hold
-        if hold is None or state.assignment_id != event.assignment_id:
+        if state.status != "queued" or state.assignment_id != event.assignment_id:
             return
         answered = claims.answered(state)
         if answered is None:
             return
-        assert state.team_id is not None
         self.router.save(step, event.ticket_id, state, answered)
+        if hold is None or state.team_id is None:
+            return
         self.metrics.answered.labels(state.team_id, hold.agent_id).inc()
         held_for = max((step.now - hold.since).total_seconds(), 0.0)
         self.metrics.first_response.labels(state.team_id, hold.agent_id).observe(held_for)
@@ -192,10 +206,12 @@ class ClaimDesk:
                 ),
                 agent_id=seat.agent_id,
                 how=how,
+                answered=state.answered,
                 **self._queue_common(key, state, now),
             ),
         )
         self.router.save(step, key, state, held)
+        self._quiet.pop(key, None)
         self.metrics.claims.labels(state.team_id, how).inc()
         return held
 
@@ -232,6 +248,8 @@ class ClaimDesk:
         )
         waiting = claims.unclaim(state)
         self.router.save(step, key, state, waiting)
+        if reason == "no_first_response":
+            self._quiet[key] = hold.agent_id
         self.metrics.returned.labels(state.team_id, reason).inc()
         log.info("ticket back in the team's queue", agent_id=hold.agent_id, reason=reason)
         return waiting

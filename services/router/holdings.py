@@ -26,7 +26,8 @@ Agent = tuple[str, str]  # (team id, agent id)
 
 @dataclass
 class _Owned:
-    held: dict[str, tuple[str, Hold]] = field(default_factory=dict)  # key -> (team, hold)
+    #: key -> (team, hold, answered)
+    held: dict[str, tuple[str, Hold, bool]] = field(default_factory=dict)
     waiting: dict[str, tuple[str, tuple[int, datetime, datetime]]] = field(default_factory=dict)
 
 
@@ -85,7 +86,7 @@ class Holdings:
         if new.hold is None:
             owned.waiting[key] = (new.team_id, waiting_order(new))
         else:
-            owned.held[key] = (new.team_id, new.hold)
+            owned.held[key] = (new.team_id, new.hold, new.answered)
             agent = (new.team_id, new.hold.agent_id)
             self._counts[agent] += 1
             self._note_claim(agent, new.hold)
@@ -121,7 +122,7 @@ class Holdings:
     def owned_partitions(self) -> list[int]:
         return sorted(self._owned)
 
-    def held_in(self, partition: int) -> dict[str, tuple[str, Hold]]:
+    def held_in(self, partition: int) -> dict[str, tuple[str, Hold, bool]]:
         owned = self._owned.get(partition)
         return dict(owned.held) if owned is not None else {}
 
@@ -140,7 +141,7 @@ class Holdings:
         owned = self._owned.get(partition)
         if owned is None:
             return
-        for team_id, hold in owned.held.values():
+        for team_id, hold, _ in owned.held.values():
             self._counts[(team_id, hold.agent_id)] -= 1
 
     def _note_claim(self, agent: Agent, hold: Hold) -> None:

@@ -85,11 +85,11 @@ def unclaim(state: TicketRoute) -> TicketRoute:
 
 
 def answered(state: TicketRoute) -> TicketRoute | None:
-    """A first response while held: the agent is not quiet. None when nothing changes."""
-    hold = state.hold
-    if hold is None or hold.answered:
+    """The ticket's first response: whoever holds it now or later is not quiet, and
+    answers it with later replies. None when nothing changes."""
+    if state.answered:
         return None
-    return state.model_copy(update={"hold": Hold(hold.agent_id, hold.since, answered=True)})
+    return state.model_copy(update={"answered": True})
 
 
 def return_reason(
@@ -103,17 +103,9 @@ def return_reason(
         return "logout"
     if standing == "lost":
         return "agent_offline"
-    if not hold.answered and now - hold.since >= respond_within:
+    if not state.answered and now - hold.since >= respond_within:
         return "no_first_response"
     return None
-
-
-def quiet_at(state: TicketRoute, respond_within: timedelta) -> datetime | None:
-    """When the holder counts as quiet if it has not answered by then."""
-    hold = state.hold
-    if hold is None or hold.answered:
-        return None
-    return hold.since + respond_within
 
 
 def waiting_order(state: TicketRoute) -> tuple[int, datetime, datetime]:

@@ -170,6 +170,7 @@ def reopen(state: TicketRoute, text: str, received_at: datetime, sla: SlaTargets
             "stall_announced": False,
             "pending_since": received_at,
             "hold": None,
+            "answered": False,
         }
     )
 

@@ -65,7 +65,6 @@ class Hold:
 
     agent_id: str
     since: datetime
-    answered: bool = False  # a first response was recorded while held
 
 
 class TicketRoute(_Frozen):
@@ -86,6 +85,7 @@ class TicketRoute(_Frozen):
     pending_since: datetime | None = None
     resolved_at: datetime | None = None
     hold: Hold | None = None  # queued in-house tickets only: the agent working it
+    answered: bool = False  # in-house: a first response was recorded (this cycle)
 
     @property
     def holds_slot(self) -> bool:
