@@ -94,7 +94,8 @@ async def test_distribution_respects_each_agents_limit_and_the_least_loaded_gets
 
 
 def claimed_by(log: EventLog, agent: str) -> str:
-    return next(c.ticket_id for c in log.of(TicketClaimed) if c.agent_id == agent)
+    claims: list[TicketClaimed] = log.of(TicketClaimed)
+    return next(c.ticket_id for c in claims if c.agent_id == agent)
 
 
 async def test_the_first_claim_wins_away_agents_ask_and_a_release_puts_it_back(
