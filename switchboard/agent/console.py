@@ -26,6 +26,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TextIO
 
+from aiokafka.errors import UnknownTopicOrPartitionError
+
 from plumbing.clock import Clock
 from plumbing.kafka import client_options
 from plumbing.settings import ServiceSettings
@@ -79,7 +81,15 @@ class AgentConsole:
         print(line, file=self.out, flush=True)
 
     async def run(self, read_line: Callable[[], Any]) -> int:
-        await self.session.start()
+        try:
+            await self.session.start()
+        except (UnknownTopicOrPartitionError, RuntimeError) as exc:
+            self.say(
+                f"cannot open {self.queue_topic} ({exc!r}): is {self.team_id!r} an in-house "
+                "team of the router's config, and has the router started once?"
+            )
+            await self.session.stop()
+            return 2
         self.say(f"agent {self.agent_id} online on {self.queue_topic}; 'help' lists the commands")
         self.say("catching up on the team's queue ...")
         try:

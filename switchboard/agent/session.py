@@ -55,7 +55,8 @@ class AgentSession:
         self._on_notice = on_notice
         self._tickets_topic = tickets_topic
         self._presence_topic = presence_topic
-        self._producer = AIOKafkaProducer(**client_options, acks="all", enable_idempotence=True)
+        self._client_options = client_options
+        self._producer: AIOKafkaProducer | None = None  # made in start(): needs the loop
         self._table: GlobalTable[QueueEvent] = GlobalTable(
             topic=queue_topic,
             decode=QUEUE_EVENT.validate_json,
@@ -73,6 +74,9 @@ class AgentSession:
         return self._table.caught_up.is_set()
 
     async def start(self) -> None:
+        self._producer = AIOKafkaProducer(
+            **self._client_options, acks="all", enable_idempotence=True
+        )
         await self._producer.start()
         await self._announce()  # online before anything else: the router counts on it
         await self._table.start()
@@ -83,11 +87,13 @@ class AgentSession:
             self._beat.cancel()
             await asyncio.gather(self._beat, return_exceptions=True)
         self.status = AgentStatus.OFFLINE
-        with contextlib.suppress(KafkaError, TimeoutError):
-            # Logging out: the router gives this agent's tickets back to the team.
-            await asyncio.wait_for(self._announce(), 10)
+        if self.last_heartbeat is not None:  # it announced itself: log out
+            # The router gives this agent's tickets back to the team.
+            with contextlib.suppress(KafkaError, TimeoutError):
+                await asyncio.wait_for(self._announce(), 10)
         await self._table.stop()
-        await self._producer.stop()
+        if self._producer is not None:
+            await self._producer.stop()
 
     async def wait_caught_up(self, seconds: float) -> bool:
         with contextlib.suppress(TimeoutError):
@@ -105,6 +111,7 @@ class AgentSession:
         return last is not None and time.monotonic() - last < 3 * self.heartbeat_seconds
 
     async def publish(self, event: Event, key: str) -> None:
+        assert self._producer is not None, "start() first"
         await self._producer.send_and_wait(
             self._tickets_topic, event.to_json_bytes(), key=key.encode()
         )
@@ -142,6 +149,7 @@ class AgentSession:
             heartbeat_seconds=self.heartbeat_seconds,
             session_id=self.session_id,
         )
+        assert self._producer is not None, "start() first"
         await self._producer.send_and_wait(
             self._presence_topic,
             presence.to_json_bytes(),
