@@ -41,6 +41,7 @@ from services.router.claim_metrics import ClaimMetrics
 from services.router.domain import claims, lifecycle
 from services.router.domain.budget import budget_left
 from services.router.domain.load import predicted_wait
+from services.router.domain.policy import RoutingRequest, decide
 from services.router.domain.presence import Roster
 from services.router.domain.state import RouterRecord, TicketRoute
 from services.router.holdings import Holdings
@@ -255,13 +256,21 @@ class ClaimDesk:
         return waiting
 
     def team_gives_up(self, state: TicketRoute, now: datetime) -> str | None:
-        """Why a waiting ticket should leave its team now, or None."""
+        """Why a waiting ticket should leave its team now, or None. Only for another
+        team that can take it now: a ticket nobody else may have (a data policy, a skill
+        only this team has) stays for this team's next free agent."""
         assert state.team_id is not None
         team = self.router.registry.by_id[state.team_id]
         online = self.roster.counts(state.team_id, self.monotonic())["online"]
         wait = predicted_wait(team, self.router.book.load(team, now), None)
         budget = budget_left(state.facts.first_response_due, now)
         if not claims.team_gives_up(online, wait, budget):
+            return None
+        request = lifecycle.routing_request(state, now)
+        elsewhere = RoutingRequest(
+            request.ticket, request.budget_seconds, request.declined | {state.team_id}
+        )
+        if decide(self.router.registry, elsewhere, self.router.book, now).team is None:
             return None
         if online == 0:
             return "no_agent_online"

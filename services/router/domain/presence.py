@@ -4,8 +4,11 @@ was heard. Pure: the caller says what "now" is on a monotonic clock of its own.
 Liveness is judged by when this process *read* an announcement, not by the time the
 terminal wrote in it, so clocks of other machines never matter: an agent whose
 heartbeat has not been read for ``timeout`` seconds (or three of its own heartbeat
-periods, if longer) is ``lost``. After a restart every agent read from the compacted
-topic counts as just heard, so a dead terminal is found one timeout later.
+periods, if longer) is ``lost``, provided some other heartbeat was read lately: when
+nobody has been heard for a while the silence is more likely ours (a broker restart, a
+stalled mirror) than every agent's, so only a silence three times as long counts then.
+After a restart every agent read from the compacted topic counts as just heard, so a
+dead terminal is found one timeout later.
 """
 
 from __future__ import annotations
@@ -30,11 +33,13 @@ class Roster:
     def __init__(self, timeout_seconds: float) -> None:
         self._timeout = timeout_seconds
         self._teams: dict[str, dict[str, _Heard]] = {}
+        self._newest = float("-inf")  # when any heartbeat was last read
 
     def heard(
         self, team_id: str, agent_id: str, status: AgentStatus, heartbeat: float, at: float
     ) -> None:
         self._teams.setdefault(team_id, {})[agent_id] = _Heard(status, at, heartbeat)
+        self._newest = max(self._newest, at)
 
     def forget(self, team_id: str, agent_id: str) -> None:
         agents = self._teams.get(team_id)
@@ -53,7 +58,10 @@ class Roster:
         heard = self._teams.get(team_id, {}).get(agent_id)
         if heard is None or heard.status is AgentStatus.OFFLINE:
             return "offline"
-        if now - heard.at > max(self._timeout, 3 * heard.heartbeat_seconds):
+        limit = max(self._timeout, 3 * heard.heartbeat_seconds)
+        silence = now - heard.at
+        others_heard = now - self._newest < limit / 2
+        if silence > limit and (others_heard or silence > 3 * limit):
             return "lost"
         return "online" if heard.status is AgentStatus.ONLINE else "away"
 
