@@ -212,7 +212,7 @@ class TeamConfig(_Strict):
             raise ValueError("a partner needs a 'contract' (offer_accept_timeout, caps, data)")
         if self.kind is TeamKind.IN_HOUSE and self.contract is not None:
             raise ValueError("only partners have a 'contract'")
-        if self.kind is TeamKind.PARTNER and "claims" in self.model_fields_set:
+        if self.kind is TeamKind.PARTNER and self.claims != ClaimsConfig():
             raise ValueError("only in-house teams have 'claims' (partners work through the API)")
         return self
 
