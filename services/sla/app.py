@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 
 from aiokafka import TopicPartition
 from fastapi import FastAPI
 
+from plumbing.clock import Clock
 from plumbing.processor import Changelog, TransactionalProcessor
 from plumbing.runtime import ServiceRuntime, create_http_app
 from plumbing.table import GlobalTable
@@ -116,8 +118,11 @@ def build(settings: SlaSettings) -> tuple[FastAPI, ServiceRuntime]:
             work = AnnounceDue(
                 rules=rules, state=state, sla_topic=sla_topic, stats_topic=stats_topic
             )
-            if await processor.transact(tp, work):
-                work.count(metrics, runtime.clock.now())
+            # Joins the partition's open transaction; counted once that commits.
+            outcome = await processor.stage(tp, work)
+            if outcome is None:
+                return
+            outcome.add_done_callback(partial(_count_if_committed, work, metrics, runtime.clock))
             if not work.saturated:
                 return
 
@@ -154,6 +159,13 @@ def build(settings: SlaSettings) -> tuple[FastAPI, ServiceRuntime]:
     runtime.add_loop(forecast)
     app = create_http_app(runtime, title="Switchboard SLA")
     return app, runtime
+
+
+def _count_if_committed(
+    work: AnnounceDue, metrics: SlaMetrics, clock: Clock, outcome: asyncio.Future[bool]
+) -> None:
+    if outcome.result():
+        work.count(metrics, clock.now())
 
 
 __all__ = ["SERVICE", "SwitchboardConfig", "build"]

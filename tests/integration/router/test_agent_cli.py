@@ -89,9 +89,17 @@ async def test_an_agent_works_the_queue_from_the_terminal(
         finally:
             await anna.close()
 
+        # Each action is an event on tickets, and the router acts on it (on queue.tallinn,
+        # which the log may read before tickets: wait for both sides).
         await log.wait_for(
-            lambda: log.of(QueuedTicketClosed) and log.of(QueuedTicketWithdrawn),
-            what="closed and withdrawn",
+            lambda: (
+                log.of(QueuedTicketClosed)
+                and log.of(QueuedTicketWithdrawn)
+                and log.of(FirstResponse, urgent.ticket_id)
+                and log.of(TicketResolved, urgent.ticket_id)
+                and log.of(TicketReleased, normal.ticket_id)
+            ),
+            what="the agent's actions and the router's answers to them",
         )
         (response,) = log.of(FirstResponse, urgent.ticket_id)
         assert (response.actor.kind, response.actor.id) == ("agent", "anna")
