@@ -32,7 +32,8 @@ class Verdict:
     resolved: Counter[str] = field(default_factory=Counter)
     claims: int = 0
     returns: Counter[str] = field(default_factory=Counter)
-    #: The longest stretch (seconds) during which a ticket waited while an agent had room.
+    #: The longest stretch (seconds) during which a ticket waited while an agent had room:
+    #: the router's reaction time on this machine, a figure to print, not to assert.
     longest_idle: float = 0.0
     peak_held: dict[str, int] = field(default_factory=dict)
 
@@ -136,6 +137,10 @@ def judge(
             span = (event.occurred_at - idle_since).total_seconds()
             verdict.longest_idle = max(verdict.longest_idle, span)
             idle_since = None
+            if isinstance(event, TicketResolved | TicketReleased):
+                verdict.problems.append(
+                    f"{event.ticket_id} left the queue unworked while an agent had room"
+                )
     return verdict
 
 
