@@ -11,6 +11,7 @@ import asyncio
 import os
 import random
 import re
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -118,6 +119,9 @@ async def test_eight_agents_share_one_queue_through_kills_and_a_router_restart(
         limits=dict.fromkeys(agents, LIMIT),
         respond_within="PT10M",
         tallinn_agents=8,
+        # The run is on the real clock (the judge compares event time with the moments
+        # terminals were killed), so the team must be open whenever the test runs.
+        open_all_hours=True,
     )
     env = {
         "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
@@ -212,6 +216,7 @@ async def test_eight_agents_share_one_queue_through_kills_and_a_router_restart(
     ]
     verdict = judge(events, limits=dict.fromkeys(agents, LIMIT), gone_at=gone_at, team_id="tallinn")
     print(
+        f"events {dict(Counter(e.type for e in events))}\n"
         f"claims {verdict.claims}, returns {dict(verdict.returns)}, "
         f"peak held {verdict.peak_held}, longest idle with room {verdict.longest_idle:.2f} s"
     )

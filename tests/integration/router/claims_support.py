@@ -21,13 +21,21 @@ HEARTBEAT_SECONDS = 0.3
 
 
 def claims_config(
-    path: Path, *, limits: dict[str, int], respond_within: str = "PT5M", **desk: Any
+    path: Path,
+    *,
+    limits: dict[str, int],
+    respond_within: str = "PT5M",
+    open_all_hours: bool = False,
+    **desk: Any,
 ) -> Path:
-    """The desk config, with Tallinn's agents limited per agent (concurrency 1 otherwise)."""
+    """The desk config, with Tallinn's agents limited per agent (concurrency 1 otherwise);
+    ``open_all_hours`` drops Tallinn's working hours, for tests on the real clock."""
     desk_config(path, **desk)
     config = yaml.safe_load(path.read_text())
     tallinn = config["teams"][0]
     tallinn["claims"] = {"agent_limits": limits, "respond_within": respond_within}
+    if open_all_hours:
+        del tallinn["hours"]
     path.write_text(yaml.safe_dump(config))
     return path
 
