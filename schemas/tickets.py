@@ -247,6 +247,60 @@ class TicketRated(TicketEventBase):
     actor: Actor = SYSTEM
 
 
+# -- in-house agents' claims: agents ask, the router decides (first claim wins) -------------
+ClaimHow = Literal["requested", "least_loaded", "round_robin"]
+RefusalReason = Literal["held_by_another", "at_limit", "not_queued", "not_online"]
+UnclaimReason = Literal["released", "logout", "agent_offline", "no_first_response"]
+
+
+class ClaimRequested(_AssignmentEvent):
+    """An in-house agent asks to work the ticket (``next`` or ``claim`` in the terminal);
+    the router answers with ``ticket.claimed`` or ``ticket.claim_refused``."""
+
+    type: Literal["ticket.claim_requested"] = "ticket.claim_requested"
+
+
+class UnclaimRequested(_AssignmentEvent):
+    """The agent who holds the ticket lets go of it: back to the team's queue."""
+
+    type: Literal["ticket.unclaim_requested"] = "ticket.unclaim_requested"
+    reason: str = Field(default="released", min_length=1, max_length=1_000)
+
+
+class TicketClaimed(_AssignmentEvent):
+    """The router gave the ticket to one agent of the in-house team that holds it."""
+
+    type: Literal["ticket.claimed"] = "ticket.claimed"
+    agent_id: str = Field(min_length=1, max_length=128)
+    how: ClaimHow = Field(
+        description="'requested': the agent asked for it; otherwise the team's distribution "
+        "gave it to the agent."
+    )
+    request_id: uuid.UUID | None = Field(
+        default=None, description="The ticket.claim_requested this answers, if any."
+    )
+    held: int = Field(ge=1, description="Tickets the agent holds with this one.")
+    limit: int = Field(ge=1, description="Tickets the agent may hold at once.")
+
+
+class ClaimRefused(_AssignmentEvent):
+    type: Literal["ticket.claim_refused"] = "ticket.claim_refused"
+    agent_id: str = Field(min_length=1, max_length=128)
+    request_id: uuid.UUID
+    reason: RefusalReason
+    holder: str | None = Field(default=None, description="Who holds it, when someone does.")
+
+
+class TicketUnclaimed(_AssignmentEvent):
+    """The agent no longer holds the ticket; it waits in the team's queue again (or, when
+    the team cannot make its deadline, the router routes it again: ``ticket.released``)."""
+
+    type: Literal["ticket.unclaimed"] = "ticket.unclaimed"
+    agent_id: str = Field(min_length=1, max_length=128)
+    reason: UnclaimReason
+    held_seconds: float = Field(ge=0, description="How long (clock time) the agent held it.")
+
+
 TicketEvent = Annotated[
     TicketOpened
     | MessageAdded
@@ -261,7 +315,12 @@ TicketEvent = Annotated[
     | FirstResponse
     | AgentReplied
     | TicketResolved
-    | TicketRated,
+    | TicketRated
+    | ClaimRequested
+    | UnclaimRequested
+    | TicketClaimed
+    | ClaimRefused
+    | TicketUnclaimed,
     Field(discriminator="type"),
 ]
 

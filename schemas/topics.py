@@ -140,6 +140,13 @@ TEAMS = TopicSpec(
     description="Team capacity and status, compacted, keyed by team id.",
     compacted=True,
 )
+AGENT_PRESENCE = TopicSpec(
+    name="agents.presence",
+    partitions=1,
+    description="In-house agents' presence (online, away, offline) with a heartbeat, "
+    "compacted, keyed '<team_id>/<agent_id>'; the router mirrors it.",
+    compacted=True,
+)
 CUSTOMERS = TopicSpec(
     name="customers",
     partitions=TICKET_PARTITIONS,
@@ -209,6 +216,7 @@ STATIC_TOPICS: tuple[TopicSpec, ...] = (
     SLA_QUEUE_STATS,
     TEAMS,
     dlq_spec(TEAMS),
+    AGENT_PRESENCE,
     CUSTOMERS,
     dlq_spec(CUSTOMERS),
     PARTNER_AUDIT,

@@ -141,6 +141,36 @@ class PartnerContract(_Strict):
     )
 
 
+class ClaimsConfig(_Strict):
+    """In-house teams: how the router shares the team's queue among its agents."""
+
+    distribution: Literal["least_loaded", "round_robin"] = Field(
+        default="least_loaded",
+        description="Who gets a waiting ticket among the online agents with room: the one "
+        "holding fewest tickets (then the one whose last ticket came longest ago), or the "
+        "one whose last ticket came longest ago whatever it holds.",
+    )
+    agent_limits: dict[str, int] = Field(
+        default_factory=dict,
+        description="Agent id -> tickets that agent may hold at once; agents not listed "
+        "hold up to the team's 'concurrency'.",
+    )
+    respond_within: timedelta = Field(
+        default=timedelta(minutes=10),
+        gt=timedelta(0),
+        description="A ticket held this long (clock time) without a first response goes "
+        "back to the team's queue.",
+    )
+
+    @field_validator("agent_limits")
+    @classmethod
+    def _limits_positive(cls, value: dict[str, int]) -> dict[str, int]:
+        for agent, limit in value.items():
+            if limit < 1:
+                raise ValueError(f"agent {agent!r} needs a limit of at least 1, got {limit}")
+        return value
+
+
 class TeamConfig(_Strict):
     id: TeamId
     name: str = Field(min_length=1)
@@ -180,6 +210,11 @@ class TeamConfig(_Strict):
     contract: PartnerContract | None = Field(
         default=None, description="Partners only: volume cap, minimum share, offers, data."
     )
+    claims: ClaimsConfig = Field(
+        default_factory=ClaimsConfig,
+        description="In-house only: distribution among agents, per-agent limits, and how long "
+        "an agent may hold a ticket without answering.",
+    )
 
     @model_validator(mode="after")
     def _proficiencies_in_range(self) -> TeamConfig:
@@ -214,7 +249,13 @@ class TeamConfig(_Strict):
             raise ValueError("a partner needs a 'contract' (offer_accept_timeout, caps, data)")
         if self.kind is TeamKind.IN_HOUSE and self.contract is not None:
             raise ValueError("only partners have a 'contract'")
+        if self.kind is TeamKind.PARTNER and self.claims != ClaimsConfig():
+            raise ValueError("only in-house teams have 'claims' (partners work through the API)")
         return self
+
+    def agent_limit(self, agent_id: str) -> int:
+        """Tickets one agent may hold at once."""
+        return self.claims.agent_limits.get(agent_id, self.concurrency)
 
     @property
     def capacity(self) -> int:

@@ -36,6 +36,7 @@ from services.router.domain.state import (
     HOLDS_SLOT,
     TALLY_PREFIX,
     DeadLetterMark,
+    Hold,
     PartitionTally,
     RouterRecord,
     TeamTally,
@@ -61,6 +62,7 @@ class MirrorTicket(BaseModel):
     status: str
     team_id: str | None = None
     assignment_id: uuid.UUID | None = None
+    hold: Hold | None = None
 
 
 MirrorRecord = Annotated[
@@ -92,8 +94,11 @@ class LoadBook:
         monotonic: Callable[[], float] = time.monotonic,
         on_change: Callable[[], None] = lambda: None,
         observe_confirmation: Callable[[float], None] = lambda _: None,
+        live_slots: Callable[[str], int | None] = lambda _: None,
     ) -> None:
         self._registry = registry
+        #: In-house teams whose agents announce presence: slots of the agents online.
+        self._live_slots = live_slots
         self._unconfirmed = Unconfirmed(
             max_unconfirmed, unconfirmed_ttl_seconds, monotonic, observe_confirmation
         )
@@ -214,6 +219,11 @@ class LoadBook:
         self._versions[record.team_id if record is not None else key] += 1
         self.on_change()
 
+    def team_changed(self, team_id: str) -> None:
+        """Something outside this book changed the team's load (its agents' presence)."""
+        self._versions[team_id] += 1
+        self.on_change()
+
     # -- the view the policy reads (domain.load.DeskView) ------------------------------
     def load(self, team: TeamProfile, now: datetime) -> TeamLoad:
         """The team's load; the same object until something about the team changes or a
@@ -232,9 +242,10 @@ class LoadBook:
         stats = self._team_stats(team, now, period)
         capacity = self._capacity.get(team.id)
         agents = agents_on(capacity, team.agents, team.contract_zone, now)
+        live = self._live_slots(team.id)
         load = TeamLoad(
             open=self._open.get(team.id, 0),
-            capacity=agents * team.concurrency,
+            capacity=live if live is not None else agents * team.concurrency,
             online=capacity.online if capacity is not None else True,
             arrival_rate=stats.arrival_rate,
             handle_seconds=stats.handle_seconds(team.handle_seconds),

@@ -3,9 +3,10 @@ backlog index in step with the store, routing attempts, and what they emit."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, Protocol
 
 from plumbing.processor import Step
 from plumbing.store import StateStore
@@ -29,6 +30,15 @@ from services.router.quality import QualityTracker
 DrainMemo = dict[tuple[TicketProfile, frozenset[str], int], Decision]
 
 
+class Watcher(Protocol):
+    """Keeps an index of owned partitions beside the store (the claims' holdings)."""
+
+    def saved(
+        self, partition: int, key: str, old: TicketRoute | None, new: TicketRoute | None
+    ) -> None: ...
+    def ready(self, partition: int, entries: Iterable[tuple[str, Any]]) -> None: ...
+
+
 @dataclass
 class Router:
     config: SwitchboardConfig
@@ -38,6 +48,7 @@ class Router:
     tickets_topic: str
     topic: Callable[[str], str]
     metrics: RouterMetrics
+    watchers: list[Watcher] = field(default_factory=list)
     sla: SlaTargets = field(init=False)
     quality: QualityTracker = field(init=False)
 
@@ -60,12 +71,16 @@ class Router:
             step.store.put(key, new)
         self.book.ticket_changed(step.partition, old, new)
         self.backlog.track(step.partition, key, new)
+        for watcher in self.watchers:
+            watcher.saved(step.partition, key, old, new)
 
     def resync(self, partition: int, store: StateStore[RouterRecord]) -> None:
         """Rebuild this partition's indexes from its store (after a partial failure)."""
         entries = [(key, value) for key in list(store.keys()) if (value := store.get(key))]
         self.book.partition_ready(partition, entries)
         self.backlog.rebuild(partition, entries)
+        for watcher in self.watchers:
+            watcher.ready(partition, entries)
 
     def _update_tally(
         self, step: Step[RouterRecord], change: Callable[[PartitionTally], PartitionTally]

@@ -86,6 +86,7 @@ def assign(state: TicketRoute, ticket_id: str, team: TeamProfile, now: datetime)
             "offer_expires_at": now + team.offer_timeout if team.partner else None,
             "stall_announced": False,
             "pending_since": None,
+            "hold": None,
         }
     )
 
@@ -122,6 +123,7 @@ def give_back(state: TicketRoute, assignment: uuid.UUID, now: datetime) -> Ticke
             "assigned_at": None,
             "offer_expires_at": None,
             "pending_since": now,
+            "hold": None,
         }
     )
 
@@ -133,6 +135,7 @@ def resolve(state: TicketRoute, now: datetime) -> TicketRoute:
             "status": "resolved",
             "resolved_at": now,
             "offer_expires_at": None,
+            "hold": None,
             "facts": state.facts.model_copy(update={"text": ""}),
         }
     )
@@ -167,6 +170,8 @@ def reopen(state: TicketRoute, text: str, received_at: datetime, sla: SlaTargets
             "resolved_at": None,
             "stall_announced": False,
             "pending_since": received_at,
+            "hold": None,
+            "answered": False,
         }
     )
 
