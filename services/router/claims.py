@@ -10,6 +10,7 @@ state, the presence roster and the holdings, and writes the outcome:
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import uuid
 from collections.abc import Callable
@@ -41,7 +42,7 @@ from services.router.claim_metrics import ClaimMetrics
 from services.router.domain import claims, lifecycle
 from services.router.domain.budget import budget_left
 from services.router.domain.load import predicted_wait
-from services.router.domain.policy import RoutingRequest, decide
+from services.router.domain.policy import decide
 from services.router.domain.presence import Roster
 from services.router.domain.state import RouterRecord, TicketRoute
 from services.router.holdings import Holdings
@@ -262,14 +263,13 @@ class ClaimDesk:
         assert state.team_id is not None
         team = self.router.registry.by_id[state.team_id]
         online = self.roster.counts(state.team_id, self.monotonic())["online"]
-        wait = predicted_wait(team, self.router.book.load(team, now), None)
+        wait = predicted_wait(team, self.router.book.load(team, now))
         budget = budget_left(state.facts.first_response_due, now)
         if not claims.team_gives_up(online, wait, budget):
             return None
         request = lifecycle.routing_request(state, now)
-        elsewhere = RoutingRequest(
-            request.ticket, request.budget_seconds, request.declined | {state.team_id}
-        )
+        # Rings already open for the ticket stay open elsewhere (waited_seconds kept).
+        elsewhere = dataclasses.replace(request, declined=request.declined | {state.team_id})
         if decide(self.router.registry, elsewhere, self.router.book, now).team is None:
             return None
         if online == 0:
