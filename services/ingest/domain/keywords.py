@@ -74,11 +74,13 @@ class KeywordRules:
                 else:
                     self._exact[first.text].append(keyword)
         self._prefix_tables = [(n, dict(self._prefixes[n])) for n in sorted(self._prefixes)]
-
-    def __len__(self) -> int:
-        return sum(len(v) for v in self._exact.values()) + sum(
+        # Counted once: ``if rules`` calls ``__len__`` on every lookup.
+        self._count = sum(len(v) for v in self._exact.values()) + sum(
             len(v) for by_prefix in self._prefixes.values() for v in by_prefix.values()
         )
+
+    def __len__(self) -> int:
+        return self._count
 
     def _compile(self, label: str, written: str) -> _Keyword:
         parts: list[_Part] = []
