@@ -37,7 +37,7 @@ from services.ingest.domain.priority import (
     reasons,
     summary,
 )
-from services.ingest.domain.tickets import opened_event, ticket_id_for
+from services.ingest.domain.tickets import opened_event
 
 OutcomeKind = Literal["accepted", "deduplicated", "threaded", "reopened", "status", "ignored"]
 
@@ -285,7 +285,7 @@ def _open(
     priority, why = reasons(signals, config.priority)
     opened = opened_event(message, classification, priority, why)
     thread = Thread(
-        ticket_id=ticket_id_for(message),
+        ticket_id=opened.ticket_id,
         refs=mem.bounded_refs((), list(message.thread_refs), config.threading.max_refs_per_thread),
         opened_at=message.received_at,
         last_message_at=message.received_at,
