@@ -148,6 +148,19 @@ class MarketplacePayload(Contract):
 
 InboundPayload = EmailPayload | ChatPayload | PhonePayload | SocialPayload | MarketplacePayload
 
+
+class CsatPayload(Contract):
+    """A customer's answer to a satisfaction survey (``inbound.csat``): not a message to
+    route but a rating of the service on a ticket the survey link named."""
+
+    source: Literal["csat"] = "csat"
+    survey_id: ExternalId = Field(description="The survey tool's id of this answer.")
+    ticket_id: Annotated[str, Field(min_length=1, max_length=64)]
+    score: int = Field(ge=1, le=5, description="CSAT: 1 very dissatisfied, 5 very satisfied.")
+    comment: Annotated[str, Field(max_length=2_000)] = ""
+    submitted_at: UtcDatetime
+
+
 PAYLOAD_BY_CHANNEL: dict[Channel, type[InboundPayload]] = {
     Channel.EMAIL: EmailPayload,
     Channel.CHAT: ChatPayload,

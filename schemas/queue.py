@@ -24,6 +24,12 @@ class QueuedTicket(TicketEventBase):
     priority: Priority
     customer_name: str | None = None
     first_response_due: UtcDatetime | None = None
+    needs_translation: bool = Field(
+        default=False,
+        description="Nobody on the team speaks `language`: work it in `work_language` "
+        "with a translation.",
+    )
+    work_language: str | None = None
 
 
 class QueuedTicketWithdrawn(TicketEventBase):

@@ -14,6 +14,8 @@ import holidays
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from schemas.base import Channel, CustomerTier, TeamId, TeamKind
+from schemas.config.quality import PartnerQualityConfig
+from schemas.config.rings import RelaxationRing, WiderRingOnly
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -107,6 +109,11 @@ class DataPolicy(_Strict):
     )
     never_tiers: list[CustomerTier] = Field(default_factory=list, description="e.g. 'vip'.")
     never_marketplaces: list[str] = Field(default_factory=list)
+    wider_ring_only: list[WiderRingOnly] = Field(
+        default_factory=list,
+        description="Tickets a partner may receive only after they waited: the partner is "
+        "in a wider ring for them (never_* still wins: no ring lets those out).",
+    )
 
 
 class PartnerContract(_Strict):
@@ -160,6 +167,16 @@ class TeamConfig(_Strict):
     hours: WorkingHours | None = Field(
         default=None, description="Working hours; none: the team is always open."
     )
+    fallback_language: str | None = Field(
+        default=None,
+        description="One of `languages`: what the team works tickets of other languages in, "
+        "when a ring lets it take them (with a translation).",
+    )
+    rings: list[RelaxationRing] = Field(
+        default_factory=list,
+        description="Relaxation rings, by increasing wait: what the team also takes once a "
+        "ticket has waited that long and nobody in a nearer ring has room.",
+    )
     contract: PartnerContract | None = Field(
         default=None, description="Partners only: volume cap, minimum share, offers, data."
     )
@@ -169,6 +186,26 @@ class TeamConfig(_Strict):
         for skill, proficiency in self.skills.items():
             if not 0 < proficiency <= 1:
                 raise ValueError(f"proficiency of {skill!r} must be in (0, 1], got {proficiency}")
+        return self
+
+    @model_validator(mode="after")
+    def _rings_widen_in_order(self) -> TeamConfig:
+        waits = [ring.after for ring in self.rings]
+        if waits != sorted(set(waits)):
+            raise ValueError("rings must be listed by strictly increasing 'after'")
+        if self.fallback_language is not None and self.fallback_language not in self.languages:
+            raise ValueError(
+                f"fallback_language {self.fallback_language!r} is not one of the team's languages"
+            )
+        for index, ring in enumerate(self.rings):
+            if ring.languages and self.fallback_language is None:
+                raise ValueError(
+                    f"rings[{index}] takes other languages: the team needs a fallback_language"
+                )
+            if overlap := sorted(set(ring.skills) & set(self.skills)):
+                raise ValueError(
+                    f"rings[{index}].skills: the team already has {', '.join(overlap)}"
+                )
         return self
 
     @model_validator(mode="after")
@@ -207,6 +244,10 @@ class OutsourcingConfig(_Strict):
     )
     data_policy: DataPolicy = Field(
         default_factory=DataPolicy, description="Applies to every partner."
+    )
+    quality: PartnerQualityConfig = Field(
+        default_factory=PartnerQualityConfig,
+        description="How partners' measured quality weighs against their price.",
     )
 
     @field_validator("day_time_zone")

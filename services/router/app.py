@@ -27,7 +27,7 @@ from services.router.loop import TimerLoop
 from services.router.metrics import RouterMetrics
 from services.router.routing import Router
 from services.router.settings import RouterSettings
-from services.router.tables import TableDeadLetters, capacity_decoder, forecast_decoder
+from services.router.tables import TableDeadLetters, capacity_decoder
 
 SERVICE = "router"
 
@@ -59,8 +59,6 @@ def build(settings: RouterSettings, clock: Clock | None = None) -> tuple[FastAPI
             topics.ROUTER_CHANGELOG,
             topics.TEAMS,
             dlq_spec(topics.TEAMS),
-            topics.SLA_FORECASTS,
-            dlq_spec(topics.SLA_FORECASTS),
             *(queue_spec(team_id) for team_id in config.in_house_team_ids),
         ],
     )
@@ -123,15 +121,6 @@ def build(settings: RouterSettings, clock: Clock | None = None) -> tuple[FastAPI
             decode=capacity_decoder(registry),
             client_options=runtime.client_options,
             on_change=book.capacity_changed,
-            on_invalid=dead_letters.on_invalid,
-        )
-    )
-    runtime.add_table(
-        GlobalTable(
-            topic=runtime.topic(topics.SLA_FORECASTS.name),
-            decode=forecast_decoder(registry),
-            client_options=runtime.client_options,
-            on_change=book.forecast_changed,
             on_invalid=dead_letters.on_invalid,
         )
     )

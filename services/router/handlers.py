@@ -63,6 +63,7 @@ class RouteHandler:
         match event:
             case TicketOpened() if state is None:
                 opened = lifecycle.open_ticket(event, step.partition, router.sla)
+                router.quality.opened(step, event, opened)
                 router.save(step, key, None, router.route_or_wait(step, key, opened))
             case PriorityChanged() if state is not None:
                 changed = lifecycle.reprioritise(state, event.priority, router.sla)
@@ -85,6 +86,7 @@ class RouteHandler:
             case TicketResolved() if state is not None and state.status != "resolved":
                 router.save(step, key, state, router.resolve(step, key, state, event.team_id))
             case TicketReopened() if state is not None and state.status == "resolved":
+                router.quality.reopened(step, state, event.received_at)
                 reopened = lifecycle.reopen(state, event.text, event.received_at, router.sla)
                 router.save(step, key, state, router.route_or_wait(step, key, reopened))
             case TicketReopened() if state is None:
@@ -99,7 +101,9 @@ class RouteHandler:
                 # Never opened here (or an opened event that comes later), or forgotten.
                 router.metrics.unknown_ticket_events.labels(event.type).inc()
             case _:
-                pass  # the router's own events, replies, follow-ups: nothing to route
+                # The router's own events, replies, follow-ups: nothing to route; a rating
+                # counts towards the team's quality (once per ticket).
+                router.quality.noticed(step, event, state)
 
     def _give_back(
         self,

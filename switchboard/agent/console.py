@@ -8,6 +8,7 @@ Commands (one per line, so a script can drive it through stdin)::
     respond N [waiting]    first response sent ("waiting": it asks the customer something)
     resolve N [note]       resolved
     release N reason       give it back; the router routes it again
+    rate N SCORE [comment] the customer's satisfaction (CSAT 1-5), e.g. at the end of a call
     wait COUNT [SECONDS]   block until at least COUNT tickets are open (default 30 s)
     help, quit
 """
@@ -29,7 +30,14 @@ from plumbing.kafka import client_options
 from plumbing.settings import ServiceSettings
 from schemas.base import derive_id
 from schemas.queue import QUEUE_EVENT
-from schemas.tickets import Actor, FirstResponse, TicketEvent, TicketReleased, TicketResolved
+from schemas.tickets import (
+    Actor,
+    FirstResponse,
+    TicketEvent,
+    TicketRated,
+    TicketReleased,
+    TicketResolved,
+)
 from schemas.topics import TICKETS, queue_name
 from switchboard.agent.desk import AgentDesk, OpenTicket, describe
 
@@ -147,7 +155,7 @@ class AgentConsole:
                 self._list()
             case "wait":
                 await self._wait(args)
-            case "show" | "respond" | "resolve" | "release":
+            case "show" | "respond" | "resolve" | "release" | "rate":
                 await self._act(command, args)
             case _:
                 self.say(f"unknown command {command!r}; 'help' lists the commands")
@@ -231,4 +239,28 @@ class AgentConsole:
                 )
                 self.desk.finish(ticket.assignment_id)
                 self.say(f"released {ticket.ticket_id}: the router routes it again")
+            case "rate":
+                await self._rate(ticket.ticket_id, ticket.correlation_id, ids, rest)
         await self.commit()
+
+    async def _rate(
+        self, ticket_id: str, correlation_id: str, ids: tuple[str, str], rest: str
+    ) -> None:
+        score_text, _, comment = rest.partition(" ")
+        if score_text not in {"1", "2", "3", "4", "5"}:
+            self.say("usage: rate N SCORE [comment] (SCORE 1 to 5)")
+            return
+        await self._publish(
+            TicketRated(
+                event_id=derive_id("agent.rated", *ids),
+                occurred_at=self.clock.now(),
+                correlation_id=correlation_id,
+                ticket_id=ticket_id,
+                score=int(score_text),
+                comment=comment.strip(),
+                source="agent",
+                team_id=self.team_id,
+                actor=self.actor,
+            )
+        )
+        self.say(f"rating {score_text} recorded for {ticket_id}")

@@ -97,9 +97,12 @@ def describe(position: int, open_ticket: OpenTicket, now: datetime) -> str:
     else:
         left = (ticket.first_response_due - now).total_seconds()
         sla = f"SLA {_duration(left)} left" if left >= 0 else f"SLA BREACHED {_duration(-left)} ago"
+    language = ticket.language
+    if ticket.needs_translation:
+        language += f" -> {ticket.work_language or '?'}: NEEDS TRANSLATION"
     return (
         f"{position}. [{ticket.priority.value}] {_title(ticket)} "
-        f"({ticket.language}, {ticket.channel.value}, {ticket.skill}) {sla}  "
+        f"({language}, {ticket.channel.value}, {ticket.skill}) {sla}  "
         f"ticket={ticket.ticket_id}"
     )
 

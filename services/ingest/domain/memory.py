@@ -42,6 +42,7 @@ class Thread(BaseModel):
     last_message_at: datetime | None = None
     status: Literal["open", "resolved"] = "open"
     resolved_at: datetime | None = None
+    resolved_by: str | None = None  # the team, for repeat contacts' first-contact resolution
     skill: str = ""
     skill_matched: bool = False
     order_id: str | None = None

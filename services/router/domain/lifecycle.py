@@ -64,6 +64,7 @@ def routing_request(state: TicketRoute, now: datetime) -> RoutingRequest:
         ),
         budget_seconds=budget_left(facts.first_response_due, now),
         declined=frozenset(state.declined),
+        waited_seconds=max((now - facts.received_at).total_seconds(), 0.0),
     )
 
 

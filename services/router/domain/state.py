@@ -75,6 +75,7 @@ class TicketRoute(_Frozen):
     stall_announced: bool = False
     pending_since: datetime | None = None
     resolved_at: datetime | None = None
+    rated: bool = Field(default=False, description="A CSAT rating was counted (one per ticket).")
 
     @property
     def holds_slot(self) -> bool:
@@ -88,6 +89,11 @@ class TeamTally(_Frozen):
     )
     offers: dict[str, int] = Field(
         default_factory=dict, description="contract day (team's time zone) -> offers"
+    )
+    quality: dict[str, tuple[int, int, int, int]] = Field(
+        default_factory=dict,
+        description="desk day of the resolution -> (resolutions, of them reopened or "
+        "contacted again within the first-contact window, CSAT ratings, their sum)",
     )
 
 

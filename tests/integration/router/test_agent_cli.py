@@ -13,7 +13,13 @@ import pytest
 from plumbing.clock import ManualClock
 from schemas.base import Priority
 from schemas.queue import QueuedTicket, QueuedTicketClosed, QueuedTicketWithdrawn
-from schemas.tickets import FirstResponse, TicketAssigned, TicketReleased, TicketResolved
+from schemas.tickets import (
+    FirstResponse,
+    TicketAssigned,
+    TicketRated,
+    TicketReleased,
+    TicketResolved,
+)
 from tests.integration.router.support import (
     WEDNESDAY_NOON,
     EventLog,
@@ -70,7 +76,7 @@ async def test_an_agent_answers_resolves_and_releases_from_the_terminal(
     normal = opened(at=clock.now(), subject="Parcel stuck in Riga")
     low = opened(at=clock.now(), priority=Priority.LOW, subject="Gift wrap question")
     async with (
-        running_router(settings, clock),
+        running_router(settings, clock) as runtime,
         EventLog(kafka_bootstrap, [tickets, f"{topic_prefix}queue.tallinn"]) as log,
         Producer(kafka_bootstrap) as producer,
     ):
@@ -80,7 +86,8 @@ async def test_an_agent_answers_resolves_and_releases_from_the_terminal(
 
         out = await agent(
             env,
-            "wait 3 30\nlist\nrespond 1\nresolve 1 refunded the double charge\n"
+            "wait 3 30\nlist\nrespond 1\nrate 1 5 sorted in one call\nrate 1 9\n"
+            "resolve 1 refunded the double charge\n"
             "release 1 customer writes in Polish\nlist\nquit\n",
         )
         lines = out.splitlines()
@@ -108,6 +115,19 @@ async def test_an_agent_answers_resolves_and_releases_from_the_terminal(
         assert (response.actor.kind, response.actor.id) == ("agent", "anna")
         (resolved,) = log.of(TicketResolved, urgent.ticket_id)
         assert resolved.resolution == "refunded the double charge"
+        (rated,) = log.of(TicketRated, urgent.ticket_id)  # "rate 1 9" was refused
+        assert (rated.score, rated.comment, rated.source) == (5, "sorted in one call", "agent")
+        assert "usage: rate N SCORE [comment] (SCORE 1 to 5)" in out
+        # The router counts the resolution and the rating for the team, per channel.
+        labels = {"channel": "email", "team_id": "tallinn", "team_kind": "in_house"}
+        sample = runtime.registry.get_sample_value
+        await log.wait_for(
+            lambda: (
+                sample("switchboard_support_csat_score_sum", labels) == 5
+                and sample("switchboard_support_resolutions_total", labels) == 1
+            ),
+            what="the rating and the resolution counted",
+        )
         (released,) = log.of(TicketReleased, normal.ticket_id)
         assert released.reason == "customer writes in Polish"
         rerouted = await log.wait_for(lambda: log.assignments(normal.ticket_id)[1:])
