@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from schemas.base import Channel, Priority
 from schemas.config.ingest import ThreadingConfig
@@ -63,7 +63,7 @@ class CustomerMemory(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     #: message key -> when the message was received, oldest first.
-    seen: dict[str, datetime] = {}
+    seen: dict[str, datetime] = Field(default_factory=dict)
     threads: tuple[Thread, ...] = ()
     #: Processing time of the last change, for the idle sweep.
     touched_at: datetime | None = None

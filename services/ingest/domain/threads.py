@@ -43,7 +43,7 @@ from services.ingest.domain.priority import (
     reasons,
     summary,
 )
-from services.ingest.domain.tickets import opened_event, ticket_id_for
+from services.ingest.domain.tickets import opened_event
 
 OutcomeKind = Literal["accepted", "deduplicated", "threaded", "reopened", "status", "ignored"]
 
@@ -311,7 +311,7 @@ def _open(
             }
         )
     thread = Thread(
-        ticket_id=ticket_id_for(message),
+        ticket_id=opened.ticket_id,
         refs=mem.bounded_refs((), list(message.thread_refs), config.threading.max_refs_per_thread),
         opened_at=message.received_at,
         last_message_at=message.received_at,
