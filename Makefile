@@ -1,7 +1,7 @@
 # Switchboard: the two commands a new machine needs are `make demo` and `make test`.
 PY := .venv/bin/python
 
-.PHONY: setup tools demo walkthrough test lint unit chaos docs validate k8s-generated kafka-start kafka-stop
+.PHONY: setup tools demo walkthrough test lint unit chaos agents docs validate k8s-generated kafka-start kafka-stop
 
 setup:
 	@scripts/setup.sh
@@ -37,6 +37,12 @@ unit: setup
 CHAOS_SECONDS ?= 900
 chaos: setup
 	CHAOS_SECONDS=$(CHAOS_SECONDS) $(PY) -m pytest tests/chaos -s -p no:cacheprovider
+
+## A long run of the in-house agents' test: ten terminals sharing one queue, kills, a
+## logout and a router restart, judged from the events (the normal suite plays 60 tickets).
+AGENTS_TICKETS ?= 400
+agents: setup
+	AGENTS_TICKETS=$(AGENTS_TICKETS) $(PY) -m pytest tests/e2e/test_agents.py -s -p no:cacheprovider
 
 docs: setup
 	$(PY) -m switchboard.cli docs

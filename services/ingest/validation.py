@@ -30,7 +30,7 @@ class InvalidPayloadError(ValueError):
         self.kind = kind
 
 
-def _describe(error: ValidationError) -> str:
+def describe(error: ValidationError) -> str:
     problems = []
     for item in error.errors(include_url=False, include_input=False)[:10]:
         where = ".".join(str(part) for part in item["loc"]) or "(body)"
@@ -54,9 +54,9 @@ def parse_payload(channel: Channel, raw: bytes | None, max_bytes: int) -> Inboun
         return model.model_validate_json(text)
     except ValidationError as exc:
         if any(item["type"] == "json_invalid" for item in exc.errors()):
-            raise InvalidPayloadError("invalid_json", f"not valid JSON: {_describe(exc)}") from None
+            raise InvalidPayloadError("invalid_json", f"not valid JSON: {describe(exc)}") from None
         raise InvalidPayloadError(
-            "schema_violation", f"not a valid {channel.value} payload: {_describe(exc)}"
+            "schema_violation", f"not a valid {channel.value} payload: {describe(exc)}"
         ) from None
 
 

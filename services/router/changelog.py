@@ -35,6 +35,7 @@ from schemas.base import Channel, CustomerTier, Priority, TeamKind
 from services.router.domain import packing
 from services.router.domain.state import (
     DeadLetterMark,
+    Hold,
     PartitionTally,
     Status,
     TicketFacts,
@@ -96,6 +97,9 @@ class TicketRouteV1(_Frozen):
     stall_announced: bool = False
     pending_since: datetime | None = None
     resolved_at: datetime | None = None
+    rated: bool = False
+    hold: Hold | None = None
+    answered: bool = False
 
 
 _JsonRecord = Annotated[
@@ -160,4 +164,7 @@ def from_format_1(record: TicketRouteV1) -> TicketRoute:
         stall_announced=record.stall_announced,
         pending_since=record.pending_since,
         resolved_at=record.resolved_at,
+        rated=record.rated,
+        hold=record.hold,
+        answered=record.answered,
     )

@@ -29,6 +29,7 @@ from typing import Final, TypeVar
 
 from plumbing.processor import Step
 from services.router.changelog import RouterRecord
+from services.router.domain import packing
 from services.router.handlers import RestoreOnFailure
 from services.router.routing import Router
 from services.router.waiting import Order, TeamSet
@@ -44,6 +45,9 @@ class Drain(RestoreOnFailure):
         self.router = router
         self.routed = 0
         waiting, indexes = router.indexes.waiting, router.indexes
+        # Tickets whose next relaxation ring opened move to their wider reach's group,
+        # parked: decided below with it (``Indexes.open_rings``).
+        indexes.open_rings(packing.micros(now))
         for team in indexes.held_teams():
             if not router.book.throttled(team):
                 indexes.release(team)  # its held tickets are decided again (parked)

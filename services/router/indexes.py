@@ -13,17 +13,22 @@ from __future__ import annotations
 
 import heapq
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from plumbing.store import StateStore
 from services.router.changelog import FormatMark
 from services.router.domain import lifecycle, packing
 from services.router.domain.registry import Registry, TicketProfile
+from services.router.domain.rings import levels, open_levels
 from services.router.domain.room import teams_for
 from services.router.domain.state import PartitionTally, TicketRoute
 from services.router.waiting import Order, TeamSet, WaitingIndex
 
 _HOUR = 3_600_000_000  # microseconds
+#: A ticket's profile, its declined teams, and the waits (microseconds since the customer
+#: wrote) at which its wider relaxation rings open.
+_Profile = tuple[TicketProfile, tuple[str, ...], tuple[int, ...]]
 #: Profiles (with declined teams) whose teams are remembered; cleared when full.
 _MEMO_LIMIT = 4096
 
@@ -32,6 +37,9 @@ _MEMO_LIMIT = 4096
 class _Partition:
     offers: list[tuple[int, str]] = field(default_factory=list)  # heap: expires, ticket id
     resolved: dict[int, list[str]] = field(default_factory=dict)  # hour -> ticket ids
+    # heap: when the next relaxation ring opens for a waiting ticket, its id, the entry
+    # it waits with until then, its profile (shared with its peers: ``Indexes._profile``)
+    rings: list[tuple[int, str, Order, _Profile]] = field(default_factory=list)
     marked: bool = False  # its changelog holds the format mark (``changelog``)
 
 
@@ -52,19 +60,24 @@ class Indexes:
         self._parked: list[Order] = []
         self._held: dict[str, list[Order]] = {}
         self._partitions: dict[int, _Partition] = {}
-        self._by_section: dict[bytes, TeamSet] = {}
-        self._by_profile: dict[tuple[TicketProfile, tuple[str, ...]], TeamSet] = {}
+        self._by_section: dict[tuple[bytes, int], TeamSet] = {}
+        self._by_profile: dict[tuple[TicketProfile, tuple[str, ...], int], TeamSet] = {}
+        self._sections: dict[bytes, _Profile] = {}
 
     # -- partitions ----------------------------------------------------------------------
-    def rebuild(self, partition: int, store: StateStore[Any]) -> PartitionLoad:
+    def rebuild(
+        self, partition: int, store: StateStore[Any], now_micros: int | None = None
+    ) -> PartitionLoad:
         """One pass over the partition's values, reading packed tickets at fixed offsets
-        (the hot loop of a restore: a million tickets take a few seconds, hence flat)."""
+        (the hot loop of a restore: a million tickets take a few seconds, hence flat).
+        Waiting tickets wait with the relaxation rings open at ``now_micros`` (None: as of
+        no wait; the first drain moves those whose rings opened, ``open_rings``)."""
         self.waiting.drop_partition(partition)
         index = self._partitions[partition] = _Partition()
         by_team: dict[bytes, int] = {}
         tally: PartitionTally | None = None
         offers, resolved, parked = index.offers, index.resolved, self._parked
-        add, teams_of = self.waiting.add, self._teams_of_packed
+        add, teams, profile_of = self.waiting.add, self._teams, self._profile
         slot_codes, pending, offered = packing.SLOT_CODES, packing.PENDING, packing.OFFERED
         resolved_code, team_at = packing.RESOLVED, packing.HEADER_SIZE
         for key, value in store.items():
@@ -77,7 +90,14 @@ class Indexes:
                         offers.append((packing.offer_expiry(value), key))
                 elif code == pending:
                     rank, received = packing.backlog_order(value)
-                    order = add((rank, received, partition, key, teams_of(value)))
+                    section = packing.profile_bytes(value)
+                    profile = profile_of(section)
+                    waits, opened = profile[2], 0
+                    if waits and now_micros is not None:
+                        opened = sum(1 for wait in waits if wait <= now_micros - received)
+                    order = add((rank, received, partition, key, teams(section, opened)))
+                    if opened < len(waits):
+                        self._schedule_ring(index, order, profile, opened)
                     if not packing.stall_announced(value):
                         parked.append(order)
                 elif code == resolved_code:
@@ -107,9 +127,12 @@ class Indexes:
             index.marked = marked
 
     # -- changes ---------------------------------------------------------------------------
-    def track(self, partition: int, key: str, data: bytes | None) -> Order | None:
+    def track(
+        self, partition: int, key: str, data: bytes | None, now_micros: int | None = None
+    ) -> Order | None:
         """A ticket of an owned partition changed (staged or committed); returns its place
-        in the backlog when it waits."""
+        in the backlog when it waits: with the teams of the relaxation rings open at
+        ``now_micros`` (None: as of no wait, and the next drain moves it)."""
         index = self._partitions.get(partition)
         if index is None:
             return None
@@ -120,7 +143,14 @@ class Indexes:
             return None
         if code == packing.PENDING:
             rank, received = packing.backlog_order(data)
-            return self.waiting.add((rank, received, partition, key, self._teams_of_packed(data)))
+            section = packing.profile_bytes(data)
+            waits = self._profile(section)[2]
+            waited = 0 if now_micros is None else now_micros - received
+            rings_open = sum(1 for wait in waits if wait <= waited)
+            teams = self._teams(section, rings_open)
+            order = self.waiting.add((rank, received, partition, key, teams))
+            self._schedule_ring(index, order, self._profile(section), rings_open)
+            return order
         if code == packing.OFFERED:
             heapq.heappush(index.offers, (packing.offer_expiry(data), key))
         elif code == packing.RESOLVED:
@@ -148,26 +178,67 @@ class Indexes:
     def release(self, team_id: str) -> None:
         self._parked += self._held.pop(team_id, [])
 
-    def order(self, partition: int, key: str, state: TicketRoute) -> Order:
-        """Where ``state`` (pending) would wait."""
+    def order(self, partition: int, key: str, state: TicketRoute, now: datetime) -> Order:
+        """Where ``state`` (pending) would wait at ``now``."""
         rank, received = lifecycle.backlog_order(state)
-        return (rank, packing.micros(received), partition, key, self.teams_of(state))
+        return (rank, packing.micros(received), partition, key, self.teams_of(state, now))
 
-    def teams_of(self, state: TicketRoute) -> TeamSet:
-        """The teams a ticket may go to (``domain.room.teams_for``), remembered per profile."""
-        profile = lifecycle.routing_request(state, state.facts.received_at).ticket
-        memo_key = (profile, state.declined)
+    def teams_of(self, state: TicketRoute, now: datetime) -> TeamSet:
+        """The teams a ticket may go to at ``now`` (``domain.room.teams_for``, with the
+        relaxation rings open for it), remembered per profile."""
+        request = lifecycle.routing_request(state, now)
+        profile = request.ticket
+        rings_open = open_levels(self._registry, profile, request.waited_seconds)
+        return self._teams_for(profile, state.declined, rings_open)
+
+    def _teams_for(
+        self, profile: TicketProfile, declined: tuple[str, ...], rings_open: int
+    ) -> TeamSet:
+        memo_key = (profile, declined, rings_open)
         teams = self._by_profile.get(memo_key)
         if teams is None:
             if len(self._by_profile) >= _MEMO_LIMIT:
                 self._by_profile.clear()
-            teams = self._by_profile[memo_key] = teams_for(self._registry, profile, state.declined)
+            teams = self._by_profile[memo_key] = teams_for(
+                self._registry, profile, declined, rings_open
+            )
         return teams
 
-    def _teams_of_packed(self, data: bytes) -> TeamSet:
-        section = packing.profile_bytes(data)
-        teams = self._by_section.get(section)
-        if teams is None:
+    # -- relaxation rings ----------------------------------------------------------------
+    def open_rings(self, now_micros: int) -> None:
+        """Waiting tickets whose next relaxation ring opened by ``now_micros`` move to the
+        group of their wider reach, and are decided by the next drain (parked): a ring
+        that opened is never skipped (as ``bench/desk/backlog`` does: remove, route)."""
+        for partition, index in self._partitions.items():
+            rings = index.rings
+            while rings and rings[0][0] <= now_micros:
+                _, key, order, profile = heapq.heappop(rings)
+                if self.waiting.entry(key) is not order:
+                    continue  # routed, changed or moved since: its new entry has its own
+                rank, received = order[0], order[1]
+                rings_open = sum(1 for wait in profile[2] if wait <= now_micros - received)
+                teams = self._teams_for(profile[0], profile[1], rings_open)
+                moved = self.waiting.add((rank, received, partition, key, teams))
+                self._schedule_ring(index, moved, profile, rings_open)
+                self._parked.append(moved)
+
+    def next_ring_micros(self) -> int | None:
+        """When the next relaxation ring opens for a waiting ticket (to wake the timer)."""
+        moments = [index.rings[0][0] for index in self._partitions.values() if index.rings]
+        return min(moments) if moments else None
+
+    def _schedule_ring(
+        self, index: _Partition, order: Order, profile: _Profile, opened: int
+    ) -> None:
+        waits = profile[2]
+        if opened < len(waits):
+            heapq.heappush(index.rings, (order[1] + waits[opened], order[3], order, profile))
+
+    def _profile(self, section: bytes) -> _Profile:
+        """The profile, declined teams and waits (microseconds) at which the wider rings
+        open, of a packed profile section."""
+        known = self._sections.get(section)
+        if known is None:
             channel, tier, language, skill, marketplace, needs, declined = packing.unpack_profile(
                 section
             )
@@ -179,9 +250,23 @@ class Indexes:
                 tier=tier,
                 marketplace=marketplace,
             )
+            waits = tuple(
+                round(level.after_seconds * 1_000_000) for level in levels(self._registry, profile)
+            )
+            if len(self._sections) >= _MEMO_LIMIT:
+                self._sections.clear()
+            known = self._sections[section] = (profile, declined, waits)
+        return known
+
+    def _teams(self, section: bytes, rings_open: int) -> TeamSet:
+        teams = self._by_section.get((section, rings_open))
+        if teams is None:
+            profile, declined, _ = self._profile(section)
             if len(self._by_section) >= _MEMO_LIMIT:
                 self._by_section.clear()
-            teams = self._by_section[section] = teams_for(self._registry, profile, declined)
+            teams = self._by_section[(section, rings_open)] = teams_for(
+                self._registry, profile, declined, rings_open
+            )
         return teams
 
     # -- what falls due ----------------------------------------------------------------

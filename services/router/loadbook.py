@@ -22,23 +22,28 @@ from typing import Annotated, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from schemas.sla import QueueForecast
-from schemas.teams import TeamCapacity
+from schemas.teams import TeamCapacity, agents_on
 from services.router.bound import CapacityBound
 from services.router.changelog import FormatMark
 from services.router.domain import packing
-from services.router.domain.load import DeskFigures, Outlook, TeamLoad
+from services.router.domain.load import DeskFigures, TeamLoad
 from services.router.domain.registry import Registry, TeamProfile
 from services.router.domain.state import (
     HOLDS_SLOT,
     TALLY_PREFIX,
     DeadLetterMark,
+    Hold,
     PartitionTally,
     TeamTally,
     TicketRoute,
 )
-from services.router.domain.tally import TeamStats, desk_figures, merge_tallies, team_stats
-from services.router.forecasts import Forecasts
+from services.router.domain.tally import (
+    TeamStats,
+    desk_figures,
+    merge_tallies,
+    quality_since,
+    team_stats,
+)
 from services.router.unconfirmed import Unconfirmed
 
 
@@ -49,6 +54,7 @@ class MirrorTicket(NamedTuple):
     partition: int
     team_id: str | None  # the team whose slot it holds, if any
     attempt: int
+    hold: Hold | None = None  # queued in-house tickets: the agent working it (``holdings``)
 
 
 class _MirrorTicketV1(BaseModel):
@@ -61,6 +67,7 @@ class _MirrorTicketV1(BaseModel):
     status: str
     team_id: str | None = None
     attempt: int = 0
+    hold: Hold | None = None
 
 
 _JsonMirrorRecord = Annotated[
@@ -83,11 +90,15 @@ def decode_mirror(data: bytes) -> MirrorRecord:
         team = _TEAM_NAMES.get(raw)
         if team is None:
             team = _TEAM_NAMES.setdefault(raw, raw.decode())
-        return MirrorTicket(partition, team or None, attempt)
+        hold = packing.hold_of(data) if status == packing.QUEUED else None
+        return MirrorTicket(partition, team or None, attempt, hold)
     record = _JSON_MIRROR_RECORD.validate_json(data)
     if isinstance(record, _MirrorTicketV1):
         holds = record.status in HOLDS_SLOT
-        return MirrorTicket(record.partition, record.team_id if holds else None, record.attempt)
+        hold = record.hold if record.status == "queued" else None
+        return MirrorTicket(
+            record.partition, record.team_id if holds else None, record.attempt, hold
+        )
     return record
 
 
@@ -112,18 +123,20 @@ class LoadBook:
         observe_confirmation: Callable[[float], None] = lambda _: None,
         partition_count: Callable[[], int] = lambda: 0,
         needs_current_view: bool = False,
+        live_slots: Callable[[str], int | None] = lambda _: None,
     ) -> None:
         """``partition_count``: partitions of ``tickets`` (0 while unknown: then this
         instance is never taken for their sole owner); ``needs_current_view``: see
         ``bound.CapacityBound``."""
         self._registry = registry
+        #: In-house teams whose agents announce presence: slots of the agents online.
+        self._live_slots = live_slots
         self._unconfirmed = Unconfirmed(
             max_unconfirmed, unconfirmed_ttl_seconds, monotonic, observe_confirmation
         )
         self.bound = CapacityBound(
             self._unconfirmed, partition_count, needs_current_view=needs_current_view
         )
-        self._forecasts = Forecasts()
         self.on_change = on_change
         self._open: dict[str, int] = {}
         # Ticket -> (partition, team) while it holds a slot; the pairs are shared objects.
@@ -235,7 +248,7 @@ class LoadBook:
             self._open[team] = self._open.get(team, 0) + sign
             self._versions[team] += 1
 
-    # -- run-time capacity and forecasts -----------------------------------------------
+    # -- run-time capacity --------------------------------------------------------------
     def capacity_changed(self, key: str, record: TeamCapacity | None) -> None:
         if record is None:
             self._capacity.pop(key, None)
@@ -244,8 +257,9 @@ class LoadBook:
         self._versions[record.team_id if record is not None else key] += 1
         self.on_change()
 
-    def forecast_changed(self, key: str, record: QueueForecast | None) -> None:
-        self._forecasts.changed(key, record)
+    def team_changed(self, team_id: str) -> None:
+        """Something outside this book changed the team's load (its agents' presence)."""
+        self._versions[team_id] += 1
         self.on_change()
 
     # -- the view the policy reads (domain.load.DeskView) ------------------------------
@@ -265,20 +279,19 @@ class LoadBook:
         expires = now + timedelta(seconds=_REFRESH_SECONDS - seconds % _REFRESH_SECONDS)
         stats = self._team_stats(team, now, period)
         capacity = self._capacity.get(team.id)
-        agents = capacity.agents_on_shift if capacity is not None else team.agents
+        agents = agents_on(capacity, team.agents, team.contract_zone, now)
+        live = self._live_slots(team.id)
         load = TeamLoad(
             open=self._open.get(team.id, 0),
-            capacity=agents * team.concurrency,
+            capacity=live if live is not None else agents * team.concurrency,
             online=capacity.online if capacity is not None else True,
             arrival_rate=stats.arrival_rate,
             handle_seconds=stats.handle_seconds(team.handle_seconds),
             offers_today=stats.offers_today,
+            quality=stats.quality,
         )
         self._loads[team.id] = (version, expires, load)
         return load
-
-    def outlook(self, team: TeamProfile, skill: str, now: datetime) -> Outlook | None:
-        return self._forecasts.outlook(team.id, skill, now)
 
     def desk(self, now: datetime) -> DeskFigures:
         minute = self._minute(now)
@@ -321,7 +334,8 @@ class LoadBook:
         if cached is not None and cached[0] == version and cached[1] == period:
             return cached[2]
         day = now.astimezone(team.contract_zone).date().isoformat() if team.partner else None
-        stats = team_stats(self._merged(team.id), now, day)
+        since = quality_since(self._registry, now) if team.partner else None
+        stats = team_stats(self._merged(team.id), now, day, since)
         self._stats[team.id] = (version, period, stats)
         return stats
 

@@ -63,7 +63,7 @@ class TimerLoop:
         while True:
             self._ensure_current()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.wake.wait(), self.tick_seconds)
+                await asyncio.wait_for(self.wake.wait(), self._until_next_wake())
             self.wake.clear()
             started = time.monotonic()
             purge = started - last_purge >= _PURGE_EVERY_SECONDS
@@ -79,6 +79,14 @@ class TimerLoop:
             # Wake-ups come with every change to the load view: coalesce them. A tick
             # costs what changed (``drain``), not the size of the backlog.
             await asyncio.sleep(_COALESCE_SECONDS)
+
+    def _until_next_wake(self) -> float:
+        """A tick, or less when a relaxation ring opens sooner for a waiting ticket."""
+        ring = self.router.indexes.next_ring_micros()
+        if ring is None:
+            return self.tick_seconds
+        until = (ring - packing.micros(self.clock.now())) / 1_000_000
+        return min(self.tick_seconds, max(until, 0.0))
 
     async def _tick(self, now: datetime, *, purge: bool) -> None:
         indexes = self.router.indexes
@@ -138,5 +146,5 @@ def refresh_load_view(
     figures = []
     for team in registry.teams:
         load = book.load(team, now)
-        figures.append((team, load, predicted_wait(team, load, book.outlook(team, "", now))))
+        figures.append((team, load, predicted_wait(team, load)))
     return figures

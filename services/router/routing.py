@@ -3,10 +3,10 @@ indexes in step with the store, routing attempts, and what they emit."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from plumbing.processor import Step
 from plumbing.store import StateStore
@@ -23,10 +23,20 @@ from services.router.domain.state import PartitionTally, TicketRoute, tally_key
 from services.router.indexes import Indexes
 from services.router.loadbook import LoadBook
 from services.router.metrics import RouterMetrics
+from services.router.quality import QualityTracker
 
 #: Per key written by the current record or timer work: its state before, and the last
 #: state written (to undo the indexes and the load view when the work fails).
 _Touched = dict[tuple[int, str], tuple[TicketRoute | None, TicketRoute | None]]
+
+
+class Watcher(Protocol):
+    """Keeps an index of owned partitions beside the store (the claims' holdings)."""
+
+    def saved(
+        self, partition: int, key: str, old: TicketRoute | None, new: TicketRoute | None
+    ) -> None: ...
+    def ready(self, partition: int, entries: Iterable[tuple[str, TicketRoute]]) -> None: ...
 
 
 @dataclass
@@ -38,13 +48,17 @@ class Router:
     topic: Callable[[str], str]
     metrics: RouterMetrics
     on_waiting: Callable[[], None] = lambda: None  # a ticket waits for a drain (wake the timer)
+    watchers: list[Watcher] = field(default_factory=list)
     sla: SlaTargets = field(init=False)
+    quality: QualityTracker = field(init=False)
     indexes: Indexes = field(init=False)
     _touched: _Touched = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.sla = SlaTargets.from_config(self.config.sla)
         self.indexes = Indexes(self.registry)
+        self.quality = QualityTracker(self.registry, self.metrics, self._update_tally, self.save)
+        self.metrics.start_support_at_zero(self.config.teams)
 
     # -- state ---------------------------------------------------------------------
     def ticket(self, store: StateStore[RouterRecord], key: str) -> TicketRoute | None:
@@ -69,12 +83,26 @@ class Router:
         before = self._touched.get((partition, key))
         self._touched[(partition, key)] = (old if before is None else before[0], new)
         self.book.ticket_changed(partition, old, new)
-        self.indexes.track(partition, key, data)
+        self.indexes.track(partition, key, data, packing.micros(step.now))
+        for watcher in self.watchers:
+            watcher.saved(partition, key, old, new)
 
-    def partition_ready(self, partition: int, store: StateStore[Any]) -> None:
-        """Rebuild this partition's indexes and load from its store (after a restore)."""
-        load = self.indexes.rebuild(partition, store)
+    def partition_ready(
+        self, partition: int, store: StateStore[Any], now: datetime | None = None
+    ) -> None:
+        """Rebuild this partition's indexes and load from its store (after a restore);
+        waiting tickets with the relaxation rings open at ``now`` (see ``Indexes``)."""
+        load = self.indexes.rebuild(partition, store, None if now is None else packing.micros(now))
         self.book.partition_ready(partition, load.slots, load.tally)
+        if self.watchers:
+            # Only queued in-house tickets concern the claims: decode those alone.
+            queued = [
+                (key, packing.unpack(key, value))
+                for key, value in store.items()
+                if type(value) is bytes and packing.status_code(value) == packing.QUEUED
+            ]
+            for watcher in self.watchers:
+                watcher.ready(partition, queued)
 
     def partition_revoked(self, partition: int) -> None:
         self.book.partition_revoked(partition)
@@ -90,6 +118,8 @@ class Router:
             if written_in != partition:
                 continue
             self.book.ticket_changed(partition, written, before)
+            for watcher in self.watchers:
+                watcher.saved(partition, key, written, before)
             value = store.get(key)
             self.indexes.track(partition, key, value if isinstance(value, bytes) else None)
         self._touched.clear()
@@ -120,7 +150,7 @@ class Router:
     def route_or_wait(self, step: Step[RouterRecord], key: str, state: TicketRoute) -> TicketRoute:
         """Route now, unless a team this ticket may go to can take one and an older or more
         urgent ticket waits for it: then wait behind it; the timer drains in order."""
-        order = self.indexes.order(step.partition, key, state)
+        order = self.indexes.order(step.partition, key, state, step.now)
         waiting = self.indexes.waiting
         for team in order[4]:
             if not self.can_take(team, step.now):
@@ -145,7 +175,7 @@ class Router:
             return lifecycle.stall(state)
         if self.book.throttled(team.id):
             self.metrics.held.labels(team.id).inc()
-            self.indexes.hold(team.id, self.indexes.order(step.partition, key, state))
+            self.indexes.hold(team.id, self.indexes.order(step.partition, key, state, step.now))
             return state
         assigned = lifecycle.assign(state, key, team, now)
         self._emit_assignment(step, key, assigned, decision)
@@ -166,7 +196,7 @@ class Router:
         assigned = events.ticket_assigned(key, state, decision, step.now)
         step.emit(self.tickets_topic, assigned.to_json_bytes(), key=key.encode())
         if state.status == "queued" and state.team_id is not None:
-            queued = events.queued(key, state, step.now)
+            queued = events.queued(key, state, step.now, decision)
             step.emit(
                 self.topic(queue_name(state.team_id)), queued.to_json_bytes(), key=key.encode()
             )
@@ -211,6 +241,7 @@ class Router:
         self, step: Step[RouterRecord], key: str, state: TicketRoute, resolved_by: str
     ) -> TicketRoute:
         now = step.now
+        self.quality.resolved(step, state, resolved_by)
         if state.holds_slot and state.team_id is not None:
             held = lifecycle.held_seconds(state, now)
             if state.team_id == resolved_by and held is not None:

@@ -56,7 +56,7 @@ def build(settings: SlaSettings) -> tuple[FastAPI, ServiceRuntime]:
         ],
     )
     metrics = SlaMetrics(runtime.registry)
-    metrics.start_counters_at_zero(config.teams)
+    metrics.start_counters_at_zero(config.teams, config.outsourcing.day_time_zone)
     rules = SlaRules.from_config(config.sla)
     state = SlaState()
     tickets_topic = runtime.topic(topics.TICKETS.name)

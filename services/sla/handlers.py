@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from plumbing.logging import get_logger
 from plumbing.processor import DeadLetterError, Record, Step
 from schemas.tickets import TICKET_EVENT, TicketOpened, TicketReopened
-from services.sla.domain import encoding
+from services.sla.domain import durations, encoding
 from services.sla.domain.announcements import Announcement, overdue, to_event
 from services.sla.domain.clocks import SlaRules, TicketClocks, to_ms
 from services.sla.domain.history import QueueTally
@@ -60,6 +60,10 @@ class ClockHandler:
                     current, late = overdue(self.rules, old, at)
                     transition = apply(self.rules, current, event)
             new = transition.clocks
+            if old is not None:
+                self.metrics.took(durations.stopped(self.rules, old, new, event_time_ms(event)))
+            elif isinstance(event, TicketOpened) and new is not None:
+                self.metrics.arrived(event.channel, event.received_at)
             if new == old and not transition.served:
                 return
             self._announce(step, old, late)

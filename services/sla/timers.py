@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from plumbing.processor import Step
 from plumbing.table import GlobalTable
 from schemas.config import SwitchboardConfig
 from schemas.sla import QueueForecast, SlaAtRisk, SlaBreached
-from schemas.teams import TeamCapacity
+from schemas.teams import TeamCapacity, agents_on, mean_agents
 from services.sla.domain import encoding
 from services.sla.domain.announcements import due, to_event
 from services.sla.domain.clocks import SlaRules, to_ms
@@ -88,10 +89,12 @@ class Forecast:
                 else TeamHistory.model_validate_json(raw)
             )
             announced = self.capacity.get(team.id)
-            staffing = (
-                Staffing(team.agents)
-                if announced is None
-                else Staffing(announced.agents_on_shift, online=announced.online)
+            zone = ZoneInfo(team.hours.time_zone if team.hours else "UTC")
+            horizon = self.config.sla.forecast.horizon
+            staffing = Staffing(
+                agents_on(announced, team.agents, zone, step.now),
+                online=announced.online if announced is not None else True,
+                ahead=mean_agents(announced, team.agents, zone, step.now, step.now + horizon),
             )
             advance_history(
                 history=history,

@@ -97,7 +97,7 @@ async def test_books_balance_after_kills_and_a_broker_restart(
     desk = InHouseDesk(
         bootstrap=broker.bootstrap,
         prefix=prefix,
-        team_ids=config.in_house_team_ids,
+        headcount={t.id: t.agents for t in config.teams if t.id in config.in_house_team_ids},
         workforce=Workforce(SEED),
         clock=clock,
         answers=lambda ticket: int(ticket.ticket_id[-2:], 16) % 10 < 7,  # 70% are answered

@@ -61,6 +61,7 @@ def routing_request(state: TicketRoute, now: datetime) -> RoutingRequest:
         ),
         budget_seconds=budget_left(facts.first_response_due, now),
         declined=frozenset(state.declined),
+        waited_seconds=max((now - facts.received_at).total_seconds(), 0.0),
     )
 
 
@@ -82,6 +83,7 @@ def assign(state: TicketRoute, ticket_id: str, team: TeamProfile, now: datetime)
         offer_expires_at=now + team.offer_timeout if team.partner else None,
         stall_announced=False,
         pending_since=None,
+        hold=None,
     )
 
 
@@ -117,6 +119,7 @@ def give_back(state: TicketRoute, assignment: uuid.UUID, now: datetime) -> Ticke
         assigned_at=None,
         offer_expires_at=None,
         pending_since=now,
+        hold=None,
     )
 
 
@@ -127,6 +130,7 @@ def resolve(state: TicketRoute, now: datetime) -> TicketRoute:
         status="resolved",
         resolved_at=now,
         offer_expires_at=None,
+        hold=None,
         facts=replace(state.facts, text=""),
     )
 
@@ -159,6 +163,8 @@ def reopen(state: TicketRoute, text: str, received_at: datetime, sla: SlaTargets
         resolved_at=None,
         stall_announced=False,
         pending_since=received_at,
+        hold=None,
+        answered=False,
     )
 
 

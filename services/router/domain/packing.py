@@ -9,18 +9,20 @@ the indexes read what they need from fixed offsets (``scan``, ``slot_team``,
 
 Layout, little endian:
 
-* header (67 bytes): format (2), status, flags, presence of the optional instants,
+* header (76 bytes): format (2), status, flags, presence of the optional instants,
   priority (u8 each), partition, attempt, length of the profile section (u16 each),
-  then seven instants in microseconds since the epoch (i64): received,
-  first response due, reply deadline, assigned, offer expires, pending since, resolved
-  (0 where absent, see the presence bits);
+  then eight instants in microseconds since the epoch (i64): received,
+  first response due, reply deadline, assigned, offer expires, pending since, resolved,
+  held since (0 where absent, see the presence bits); then more flags (u8: rated,
+  answered);
 * team id (string);
 * profile section (what decides which teams could ever take the ticket, byte for byte
   the same for tickets of the same profile and declined teams): channel, tier (u8
   each), language, skill (strings), marketplace, needs and declined teams (a u8 count,
   then strings; no marketplace is a count of 0);
 * correlation id: 16 raw bytes when it is a canonical UUID (flag), else a string;
-* for the in-house agents' queue: subject, text, customer name (strings).
+* for the in-house agents' queue: subject, text, customer name (strings);
+* the agent holding the ticket (string, empty when nobody does: ``Hold``).
 
 Strings are UTF-8 with a one-byte length; 255 means a four-byte length follows. The
 assignment id is not stored, only whether there is one: it is derived from the ticket
@@ -35,11 +37,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Final
 
 from schemas.base import Channel, CustomerTier, Priority, TeamKind
-from services.router.domain.state import Status, TicketFacts, TicketRoute, assignment_id
+from services.router.domain.state import Hold, Status, TicketFacts, TicketRoute, assignment_id
 
 FORMAT: Final = 2
 
-_HEADER = struct.Struct("<BBBBBHHH7q")
+_HEADER = struct.Struct("<BBBBBHHH8qB")
 HEADER_SIZE: Final = _HEADER.size
 _LONG = struct.Struct("<I")
 _U8 = 0xFF
@@ -76,6 +78,7 @@ _RANKS = {code: priority.rank for priority, code in PRIORITY_CODES.items()}
 _STATUS_AT, _FLAGS_AT, _PRIORITY_AT, _PARTITION_AT, _PROFILE_LEN_AT = 1, 2, 4, 5, 9
 _INSTANTS_AT = 11
 _RECEIVED_AT, _OFFER_EXPIRES_AT, _RESOLVED_AT = _INSTANTS_AT, _INSTANTS_AT + 32, _INSTANTS_AT + 48
+_HELD_AT, _PRESENCE_AT = _INSTANTS_AT + 56, 3
 _I64 = struct.Struct("<q")
 _U16_AT = struct.Struct("<H")
 
@@ -84,7 +87,9 @@ _STALL_ANNOUNCED, _UUID_CORRELATION, _HAS_SUBJECT, _HAS_CUSTOMER_NAME = 1, 2, 4,
 _HAS_ASSIGNMENT = 16
 _KIND_SHIFT = 5  # two bits: KIND_CODES
 # presence of the optional instants
-_REPLY_DEADLINE, _ASSIGNED, _OFFER_EXPIRES, _PENDING_SINCE, _RESOLVED = 1, 2, 4, 8, 16
+_REPLY_DEADLINE, _ASSIGNED, _OFFER_EXPIRES, _PENDING_SINCE, _RESOLVED, _HELD = 1, 2, 4, 8, 16, 32
+# more flags (the header's last byte)
+_RATED, _ANSWERED = 1, 2
 
 EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
@@ -92,6 +97,7 @@ _MICROSECOND = timedelta(microseconds=1)
 #: Status codes of the statuses that hold a team's slot.
 SLOT_CODES: frozenset[int] = frozenset(STATUS_CODES[s] for s in ("queued", "offered", "accepted"))
 PENDING: Final = STATUS_CODES["pending"]
+QUEUED: Final = STATUS_CODES["queued"]
 OFFERED: Final = STATUS_CODES["offered"]
 RESOLVED: Final = STATUS_CODES["resolved"]
 
@@ -152,6 +158,7 @@ def pack(route: TicketRoute) -> bytes:
         (_OFFER_EXPIRES, route.offer_expires_at),
         (_PENDING_SINCE, route.pending_since),
         (_RESOLVED, route.resolved_at),
+        (_HELD, None if route.hold is None else route.hold.since),
     ):
         if moment is None:
             instants.append(0)
@@ -180,6 +187,7 @@ def pack(route: TicketRoute) -> bytes:
         route.attempt,
         len(profile),
         *instants,
+        (_RATED if route.rated else 0) | (_ANSWERED if route.answered else 0),
     )
     return b"".join(
         (
@@ -190,6 +198,7 @@ def pack(route: TicketRoute) -> bytes:
             _text(facts.subject or ""),
             _text(facts.text),
             _text(facts.customer_name or ""),
+            _text("" if route.hold is None else route.hold.agent_id),
         )
     )
 
@@ -240,6 +249,8 @@ def _unpack(ticket_id: str, data: bytes) -> TicketRoute:
         offer_expires,
         pending_since,
         resolved,
+        held_since,
+        more_flags,
     ) = _HEADER.unpack_from(data)
     if version != FORMAT:
         raise PackedRouteError(f"format {version} is not {FORMAT}")
@@ -261,6 +272,7 @@ def _unpack(ticket_id: str, data: bytes) -> TicketRoute:
     subject, offset = _read(data, offset)
     text, offset = _read(data, offset)
     customer_name, offset = _read(data, offset)
+    agent_id, offset = _read(data, offset)
     if offset != len(data):
         raise PackedRouteError(f"{len(data) - offset} bytes left over")
     facts = TicketFacts(
@@ -293,6 +305,9 @@ def _unpack(ticket_id: str, data: bytes) -> TicketRoute:
         stall_announced=bool(flags & _STALL_ANNOUNCED),
         pending_since=instant(pending_since) if presence & _PENDING_SINCE else None,
         resolved_at=instant(resolved) if presence & _RESOLVED else None,
+        rated=bool(more_flags & _RATED),
+        hold=Hold(agent_id, instant(held_since)) if presence & _HELD else None,
+        answered=bool(more_flags & _ANSWERED),
     )
 
 
@@ -326,6 +341,22 @@ def mirror_fields(data: bytes) -> tuple[int, int, int]:
     """Status code, partition and attempt, in one read."""
     fields: tuple[int, int, int] = _MIRROR_FIELDS.unpack_from(data)
     return fields
+
+
+def hold_of(data: bytes) -> Hold | None:
+    """The agent holding the ticket, read past the variable part without decoding it."""
+    if not data[_PRESENCE_AT] & _HELD:
+        return None
+    offset = HEADER_SIZE + 1 + data[HEADER_SIZE]  # past the team id
+    offset += _U16_AT.unpack_from(data, _PROFILE_LEN_AT)[0]
+    if data[_FLAGS_AT] & _UUID_CORRELATION:
+        offset += 16
+    else:
+        offset = _read(data, offset)[1]
+    for _ in range(3):  # subject, text, customer name
+        offset = _read(data, offset)[1]
+    agent_id = _read(data, offset)[0]
+    return Hold(agent_id, instant(_I64.unpack_from(data, _HELD_AT)[0]))
 
 
 def team_bytes(data: bytes) -> bytes:

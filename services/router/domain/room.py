@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
+from services.router.domain import rings
 from services.router.domain.load import TeamLoad
 from services.router.domain.registry import Registry, TeamProfile, TicketProfile
 
@@ -27,9 +28,13 @@ def takes_tickets(team: TeamProfile, load: TeamLoad, now: datetime) -> bool:
 
 
 def teams_for(
-    registry: Registry, ticket: TicketProfile, declined: Collection[str]
+    registry: Registry, ticket: TicketProfile, declined: Collection[str], rings_open: int = 0
 ) -> tuple[str, ...]:
-    """The teams a ticket of this profile may go to, sorted by id."""
-    return tuple(
-        sorted(team.id for team, _ in registry.candidates(ticket) if team.id not in declined)
-    )
+    """The teams a ticket of this profile may go to once ``rings_open`` of its wider
+    relaxation rings opened (``rings.open_levels``), sorted by id. The policy takes a
+    wider ring only when no nearer team has room, so the ticket stalls exactly when none
+    of these teams ``takes_tickets``."""
+    reach = {team.id for team, _ in registry.candidates(ticket)}
+    for level in rings.levels(registry, ticket)[:rings_open]:
+        reach.update(candidate.team.id for candidate in level.candidates)
+    return tuple(sorted(reach.difference(declined)))

@@ -65,6 +65,14 @@ class TicketFacts:
 
 
 @dataclass(frozen=True, slots=True)
+class Hold:
+    """Which agent of the in-house team holds a queued ticket (``domain.claims``)."""
+
+    agent_id: str
+    since: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class TicketRoute:
     partition: int
     facts: TicketFacts
@@ -79,6 +87,9 @@ class TicketRoute:
     stall_announced: bool = False
     pending_since: datetime | None = None
     resolved_at: datetime | None = None
+    rated: bool = False  # a CSAT rating was counted (one per ticket)
+    hold: Hold | None = None  # queued in-house tickets only: the agent working it
+    answered: bool = False  # in-house: a first response was recorded (this cycle)
 
     @property
     def holds_slot(self) -> bool:
@@ -96,6 +107,11 @@ class TeamTally(_Frozen):
     )
     offers: dict[str, int] = Field(
         default_factory=dict, description="contract day (team's time zone) -> offers"
+    )
+    quality: dict[str, tuple[int, int, int, int]] = Field(
+        default_factory=dict,
+        description="desk day of the resolution -> (resolutions, of them reopened or "
+        "contacted again within the first-contact window, CSAT ratings, their sum)",
     )
 
 

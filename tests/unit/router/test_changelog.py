@@ -9,8 +9,9 @@ stopping the partition at the first failure.
 
 from __future__ import annotations
 
+import json
 import uuid
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import timedelta
 from typing import Any
 
@@ -30,7 +31,13 @@ from services.router.changelog import (
     encode_record,
 )
 from services.router.domain import lifecycle, packing, tally
-from services.router.domain.state import DeadLetterMark, PartitionTally, TicketRoute, tally_key
+from services.router.domain.state import (
+    DeadLetterMark,
+    Hold,
+    PartitionTally,
+    TicketRoute,
+    tally_key,
+)
 from tests.unit.router.previous_release import state as previous
 from tests.unit.router.test_handlers import FRIDAY_NOON, Desk, FakeRecord
 from tests.unit.router.test_lifecycle import REGISTRY, TARGETS, opened
@@ -77,6 +84,28 @@ def test_a_previous_ticket_record_is_read_as_the_same_state(key: str, route: Tic
     restored = decode_record(written)
     assert isinstance(restored, bytes)  # held packed from the start
     assert packing.unpack(key, restored) == route
+
+
+def test_a_format_1_record_with_the_agents_fields_keeps_them() -> None:
+    """Format 1 as the release with agents' claims wrote it (``rated``, ``hold``,
+    ``answered`` beside the fields above): read as the same state, the hold included."""
+    key, queued = states()[1]
+    held = replace(
+        queued,
+        rated=True,
+        hold=Hold("anna", FRIDAY_NOON + timedelta(minutes=1)),
+        answered=True,
+    )
+    record = json.loads(previous.encode_record(as_previous(held)))
+    record.update(
+        rated=True,
+        hold={"agent_id": "anna", "since": (FRIDAY_NOON + timedelta(minutes=1)).isoformat()},
+        answered=True,
+    )
+    restored = decode_record(json.dumps(record).encode())
+    assert isinstance(restored, bytes)
+    assert packing.unpack(key, restored) == held
+    assert packing.hold_of(restored) == held.hold
 
 
 def test_previous_tallies_and_marks_are_read_and_new_ones_are_read_by_the_previous() -> None:

@@ -14,6 +14,7 @@ from schemas.base import Channel, CustomerTier, Priority, TeamKind
 from services.router.domain import lifecycle, packing
 from services.router.domain.state import (
     HOLDS_SLOT,
+    Hold,
     Status,
     TicketFacts,
     TicketRoute,
@@ -66,6 +67,10 @@ def routes(draw: st.DrawFn) -> tuple[str, TicketRoute]:
         stall_announced=draw(st.booleans()),
         pending_since=draw(optional),
         resolved_at=draw(optional),
+        rated=draw(st.booleans()),
+        # Only queued in-house tickets are held; an agent id may be any string.
+        hold=draw(st.one_of(st.none(), st.builds(Hold, st.one_of(_ID, _TEXT), _MOMENT))),
+        answered=draw(st.booleans()),
     )
     return key, route
 
@@ -93,6 +98,7 @@ def test_the_fixed_offsets_agree_with_the_decoded_ticket(case: tuple[str, Ticket
         assert packing.instant(packing.offer_expiry(data)) == route.offer_expires_at
     if route.resolved_at is not None:
         assert packing.instant(packing.resolved_micros(data)) == route.resolved_at
+    assert packing.hold_of(data) == route.hold
     facts = route.facts
     assert packing.unpack_profile(packing.profile_bytes(data)) == (
         facts.channel,
@@ -122,15 +128,16 @@ def test_a_typical_open_ticket_is_small_and_its_profile_bytes_equal_its_peers() 
         TicketRoute(partition=1, facts=facts, status="pending", stall_announced=True)
     )
     # Header, no team, profile (channel, tier, "en", "orders_shipping", no marketplace,
-    # needs or declined teams), the UUID's 16 bytes, subject, text, no customer name.
+    # needs or declined teams), the UUID's 16 bytes, subject, text, no customer name,
+    # nobody holding it.
     profile = 2 + 3 + 16 + 1 + 1 + 1
-    assert len(first) == 67 + 1 + profile + 16 + 1 + 19 + 1 + 46 + 1
+    assert len(first) == 76 + 1 + profile + 16 + 1 + 19 + 1 + 46 + 1 + 1
     assert packing.profile_bytes(first) == packing.profile_bytes(other)
 
 
 @pytest.mark.parametrize(
     "data",
-    [b"", b"\x02", b"\x01" + bytes(80), b"\x02" + bytes(66) + b"\x09"],
+    [b"", b"\x02", b"\x01" + bytes(80), b"\x02" + bytes(75) + b"\x09"],
 )
 def test_bytes_that_are_no_record_are_refused(data: bytes) -> None:
     with pytest.raises(packing.PackedRouteError):

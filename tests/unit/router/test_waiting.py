@@ -5,11 +5,17 @@ real handler, timer and load view (one partition, the sample teams made small).
 After every event the indexes equal a rebuild from the store; after every drain no team
 that can take a ticket has one waiting for it; and no ticket is ever given a team's slot
 while a better ticket (more urgent, or as urgent and older) waited for that team.
+
+Relaxation rings (``domain.rings``): a waiting ticket's reach widens as it waits. After
+every drain each waiting ticket waits with the teams of every ring open for it by then,
+so a ring that opened is never skipped: no team of the wider reach can take a ticket
+while it waits, and a ticket assigned went to a team of the reach open at that moment.
 """
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -30,7 +36,8 @@ from schemas.tickets import (
 from services.router import routing
 from services.router.domain import lifecycle, packing
 from services.router.domain.policy import decide
-from services.router.domain.room import takes_tickets
+from services.router.domain.rings import next_ring_after, open_levels
+from services.router.domain.room import takes_tickets, teams_for
 from services.router.indexes import Indexes
 from services.router.loadbook import decode_mirror
 from services.router.waiting import Order
@@ -151,10 +158,20 @@ class World:
                 return self.desk.tick()
         raise AssertionError(operation)
 
-    def check_indexes_equal_a_rebuild(self) -> None:
+    def check_indexes_equal_a_rebuild(self, *, drained: bool) -> None:
+        """A rebuild now has the same waiting tickets; with the same reach once a drain
+        moved those whose ring opened (before: a reach opened since is missing)."""
         fresh = Indexes(self.registry)
-        load = fresh.rebuild(0, self.desk.store)
-        assert set(fresh.waiting.orders()) == set(self.router.indexes.waiting.orders())
+        load = fresh.rebuild(0, self.desk.store, packing.micros(self.desk.now))
+        rebuilt = {order[3]: order for order in fresh.waiting.orders()}
+        live = self.waiting()
+        assert rebuilt.keys() == live.keys()
+        for key, order in live.items():
+            assert order[:4] == rebuilt[key][:4]
+            if drained:
+                assert order == rebuilt[key]
+            else:
+                assert set(order[4]) <= set(rebuilt[key][4])
         for team in self.registry.teams:
             book = self.router.book.load(team, self.desk.now).open
             assert book == load.slots.get(team.id, 0), team.id
@@ -165,6 +182,29 @@ class World:
         for team in self.registry.teams:
             if takes_tickets(team, self.router.book.load(team, now), now):
                 assert not waiting.groups_of(team.id), team.id
+
+    def reach(self, key: str) -> tuple[str, ...]:
+        """The teams a ticket may go to now: ring 0 and every ring open for it."""
+        state = self.router.ticket(self.desk.store, key)
+        assert state is not None
+        request = lifecycle.routing_request(state, self.desk.now)
+        opened = open_levels(self.registry, request.ticket, request.waited_seconds)
+        return teams_for(self.registry, request.ticket, state.declined, opened)
+
+    def check_waiting_with_every_ring_open(self) -> None:
+        for key, order in self.waiting().items():
+            assert order[4] == self.reach(key), key
+
+    def check_assignments_within_the_reach_open(self, outputs: list[Any]) -> None:
+        for event in outputs:
+            if isinstance(event, TicketAssigned):
+                state = self.router.ticket(self.desk.store, event.ticket_id)
+                assert state is not None
+                request = lifecycle.routing_request(replace(state, status="pending"), self.desk.now)
+                opened = open_levels(self.registry, request.ticket, request.waited_seconds)
+                # declined: the team was not given it back before this assignment
+                reach = teams_for(self.registry, request.ticket, (), opened)
+                assert event.team_id in reach, (event.ticket_id, event.team_id, reach)
 
     def check_no_better_ticket_was_passed_over(
         self, before: dict[str, Order], outputs: list[Any]
@@ -191,10 +231,12 @@ def test_the_waiting_index_keeps_its_promises(
     for operation in operations:
         before = world.waiting()
         outputs = world.apply(operation)
-        world.check_indexes_equal_a_rebuild()
+        world.check_indexes_equal_a_rebuild(drained=operation[0] == "tick")
         world.check_no_better_ticket_was_passed_over(before, outputs)
+        world.check_assignments_within_the_reach_open(outputs)
         if operation[0] == "tick":
             world.check_no_team_with_room_has_a_ticket_waiting()
+            world.check_waiting_with_every_ring_open()
     world.desk.tick()
     world.check_no_team_with_room_has_a_ticket_waiting()
     # Every ticket that waits has been decided at least once: its stall was announced.
@@ -209,7 +251,7 @@ def test_a_standing_backlog_is_not_looked_at_for_a_ticket_another_team_takes(
     with one decision, and a drain with nothing freed decides nothing."""
     world = World()
     for _ in range(1_000):
-        world.apply(("open", 3, Priority.URGENT, 10))  # Turkish phone: Istanbul only
+        world.apply(("open", 3, Priority.URGENT, 0))  # Turkish phone: Istanbul only (no ring yet)
     world.set_agents("istanbul-contact", 0)
     world.desk.tick()
     assert len(world.router.indexes.waiting) == 1_000 - 2  # Istanbul's two slots took two
@@ -252,3 +294,47 @@ def test_tickets_held_at_the_capacity_bound_are_decided_once_it_lifts() -> None:
 
 def read_back(book: Any, store: Any, key: str) -> None:
     book.mirror_changed(key, decode_mirror(store.get(key)))
+
+
+def test_a_ring_opening_for_a_waiting_ticket_moves_it_to_its_wider_reach_and_decides_it() -> None:
+    """Nobody takes an unknown language by e-mail at once; Tallinn's ring takes any
+    language after five minutes. The ticket stalls, the timer is due when the ring opens,
+    and the drain then assigns it to Tallinn with the translation the ring needs."""
+    world = World()
+    stalled = world.apply(("open", 4, Priority.NORMAL, 0))
+    assert [type(e) for e in stalled] == [RoutingStalled]
+    key = stalled[0].ticket_id
+    state = world.router.ticket(world.desk.store, key)
+    assert state is not None
+    profile = lifecycle.routing_request(state, world.desk.now).ticket
+    after = next_ring_after(world.registry, profile, 0.0)
+    assert after is not None
+    ring_at = state.facts.received_at + timedelta(seconds=after)
+    assert world.router.indexes.next_ring_micros() == packing.micros(ring_at)
+    assert world.desk.tick() == []  # nothing opened yet: nothing decided
+    world.desk.now = ring_at
+    out = world.desk.tick()
+    assigned = [e for e in out if isinstance(e, TicketAssigned)]
+    assert [(e.ticket_id, e.team_id) for e in assigned] == [(key, "tallinn-care")]
+    assert key not in world.waiting()
+
+
+def test_a_ticket_restored_after_its_ring_opened_waits_with_its_wider_reach() -> None:
+    """A restore (rebuild at a later moment) puts the ticket in its wider group at once;
+    without the moment it waits in ring 0 until the first drain moves and decides it."""
+    world = World([0] * 6)  # nobody on shift: the ticket waits whatever its reach
+    (stalled,) = world.apply(("open", 4, Priority.NORMAL, 0))
+    key = stalled.ticket_id
+    narrow = world.waiting()[key][4]
+    world.desk.now += timedelta(minutes=30)
+    fresh = Indexes(world.registry)
+    fresh.rebuild(0, world.desk.store, packing.micros(world.desk.now))
+    wide = next(o for o in fresh.waiting.orders() if o[3] == key)[4]
+    assert set(narrow) < set(wide)
+    assert wide == world.reach(key)
+    fresh = Indexes(world.registry)
+    fresh.rebuild(0, world.desk.store)
+    assert next(o for o in fresh.waiting.orders() if o[3] == key)[4] == narrow
+    fresh.open_rings(packing.micros(world.desk.now))
+    assert next(o for o in fresh.waiting.orders() if o[3] == key)[4] == wide
+    assert [o[3] for o in fresh.take_parked()] == [key]

@@ -10,7 +10,7 @@ from prometheus_client import CollectorRegistry
 
 from plumbing.processor import DeadLetterError, Output, Step
 from plumbing.store import StateStore
-from schemas.base import TeamKind
+from schemas.base import CustomerTier, TeamKind
 from schemas.sla import SLA_EVENT, SlaBreached
 from schemas.tickets import Actor, TicketEvent, TicketResolved
 from services.sla.domain import encoding
@@ -181,3 +181,26 @@ def test_a_partner_acting_on_a_ticket_it_gave_back_stops_no_clock() -> None:
     desk.tick(T0 + timedelta(hours=5))
     breaches = [e for e in desk.sla_events() if isinstance(e, SlaBreached)]
     assert [(b.metric.value, b.team_id) for b in breaches] == [("first_response", None)]
+
+
+def test_response_and_resolution_times_in_wall_and_business_time_and_arrivals_by_hour() -> None:
+    desk = Desk()
+    desk.metrics.start_counters_at_zero([], "Europe/Tallinn")
+    story = Story()  # a loyal customer's e-mail: office hours, lunch 12:00-12:30 Tallinn
+    desk.send(story.opened(0, tier=CustomerTier.LOYAL))  # Tuesday 10:00 in Tallinn
+    desk.send(story.assigned(1))
+    desk.send(story.first_response(180))  # 13:00: 3 h, of which 2 h 30 min working time
+    # A duplicate opening or a second first response measures nothing again.
+    desk.send(story.opened(0, tier=CustomerTier.LOYAL))
+    desk.send(story.first_response(200))
+    desk.send(story.resolved(300))  # 15:00: 5 h, 4 h 30 min working time
+    labels = {"channel": "email", "team_id": "tallinn-care", "team_kind": "in_house"}
+    first = "switchboard_support_first_response_seconds"
+    assert desk.sample(f"{first}_sum", **labels, time="wall") == 3 * 3600
+    assert desk.sample(f"{first}_sum", **labels, time="business") == 2.5 * 3600
+    assert desk.sample(f"{first}_count", **labels, time="wall") == 1
+    resolution = "switchboard_support_resolution_seconds"
+    assert desk.sample(f"{resolution}_sum", **labels, time="wall") == 5 * 3600
+    assert desk.sample(f"{resolution}_sum", **labels, time="business") == 4.5 * 3600
+    arrivals = {"channel": "email", "weekday": "tue", "hour": "10"}
+    assert desk.sample("switchboard_support_arrivals_total", **arrivals) == 1
