@@ -144,6 +144,8 @@ class _Task(Generic[V]):
     catch_up_to: dict[TopicPartition, int] | None = None  # input ends to reach after opening
     catch_up_seen: int = 0  # consecutive looks that found the position there
     caught_up: bool = False
+    pending: int = 0  # batches handed to process() and not finished (lock waits included)
+    applied: dict[TopicPartition, int] = field(default_factory=dict)  # after the last applied
 
 
 class TransactionalProcessor(Generic[V]):
@@ -266,6 +268,33 @@ class TransactionalProcessor(Generic[V]):
             return False
         return True
 
+    async def applied_position(self, tp: TopicPartition) -> int | None:
+        """The offset up to which input partition ``tp`` is applied to its task's state:
+        every record before it that ``read_committed`` lets through has been handled.
+
+        The consumer's position when no record it handed out waits to be processed,
+        else the offset after the last record applied; None while the task is not ready
+        (opening, recovering). Read under the task's lock, so never between a restore
+        and the seek back to the committed offset. For event-time watermarks
+        (``plumbing/watermark.py``): a caller that needs records handed out a moment
+        ago by the consumer's fetch loop, but not yet given to ``process``, looks twice.
+        """
+        task = self._tasks.get(self._task_key(tp))
+        consumer = self._consumer
+        if task is None or consumer is None or tp not in task.inputs:
+            return None
+        async with task.lock:
+            if not task.ready or tp not in consumer.assignment():
+                return None
+            if task.pending:  # a batch waits for the lock: only what came before counts
+                return task.applied.get(tp)
+            try:
+                position: int = await asyncio.wait_for(consumer.position(tp), self._timeout)
+            except Exception as exc:  # unassigned meanwhile, or its position is resetting
+                log.debug("applied position unknown", topic=tp.topic, error=repr(exc))
+                return None
+            return position
+
     @property
     def healthy(self) -> bool:
         """False while any owned partition is being recovered."""
@@ -281,7 +310,10 @@ class TransactionalProcessor(Generic[V]):
         by_task: dict[TopicPartition, list[Record]] = defaultdict(list)
         for record in records:
             by_task[self._task_key(TopicPartition(record.topic, record.partition))].append(record)
-        await asyncio.gather(*(self._process_partition(tp, batch) for tp, batch in by_task.items()))
+        work = [(task, tp, batch) for tp, batch in by_task.items() if (task := self._tasks.get(tp))]
+        for task, _, _ in work:  # before any await: applied_position must see it at once
+            task.pending += 1
+        await asyncio.gather(*(self._process_partition(*item) for item in work))
 
     async def transact(self, tp: TopicPartition, work: Callable[[Step[V]], None]) -> bool:
         """Run ``work`` (e.g. a timer tick) in a transaction of partition ``tp``.
@@ -301,10 +333,18 @@ class TransactionalProcessor(Generic[V]):
                 return True
             return await self._commit(task, step.outputs, offsets={})
 
-    async def _process_partition(self, tp: TopicPartition, records: list[Record]) -> None:
-        task = self._tasks.get(tp)
-        if task is None:
-            return  # revoked while the batch was in flight; the new owner reprocesses it
+    async def _process_partition(
+        self, task: _Task[V], tp: TopicPartition, records: list[Record]
+    ) -> None:
+        """A task dropped meanwhile (revoked) is not ready: its new owner reprocesses."""
+        try:
+            await self._process_task(task, tp, records)
+        finally:
+            task.pending -= 1
+
+    async def _process_task(
+        self, task: _Task[V], tp: TopicPartition, records: list[Record]
+    ) -> None:
         started = time.perf_counter()
         offsets: dict[TopicPartition, int] = {}
         async with task.lock:
@@ -320,6 +360,8 @@ class TransactionalProcessor(Generic[V]):
             if not offsets:
                 return
             committed = await self._commit(task, step.outputs, offsets)
+            if committed:
+                task.applied.update(offsets)
         self._metrics.transaction_seconds.labels(self.service).observe(
             time.perf_counter() - started
         )
@@ -592,6 +634,7 @@ class TransactionalProcessor(Generic[V]):
         task.catch_up_to = None
         task.catch_up_seen = 0
         task.caught_up = False
+        task.applied.clear()  # the consumer goes back to the committed offsets
         task.ready = True
         if self._hooks is not None:
             self._hooks.on_ready(tp.partition, store)

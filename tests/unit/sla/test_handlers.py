@@ -21,6 +21,9 @@ from services.sla.partitions import SlaState, tally_key
 from services.sla.timers import AnnounceDue
 from tests.unit.sla.story import RULES, T0, Story
 
+#: A watermark far ahead of any test's clock: the input is complete.
+COMPLETE = 2**62
+
 
 class FakeRecord:
     def __init__(self, value: bytes, offset: int = 0) -> None:
@@ -39,8 +42,14 @@ class Desk:
         self.state = SlaState()
         self.registry = CollectorRegistry()
         self.metrics = SlaMetrics(self.registry)
+        #: The input watermark (ms): everything is known unless a test says otherwise.
+        self.known_ms: int | None = COMPLETE
         self.handler = ClockHandler(
-            rules=RULES, state=self.state, sla_topic="sla", metrics=self.metrics
+            rules=RULES,
+            state=self.state,
+            sla_topic="sla",
+            metrics=self.metrics,
+            known_until=lambda _: self.known_ms,
         )
         self.outputs: list[Output] = []
 
@@ -52,7 +61,13 @@ class Desk:
 
     def tick(self, now: datetime) -> AnnounceDue:
         step = Step[bytes](partition=0, store=self.store, now=now)
-        work = AnnounceDue(rules=RULES, state=self.state, sla_topic="sla", stats_topic="stats")
+        work = AnnounceDue(
+            rules=RULES,
+            state=self.state,
+            sla_topic="sla",
+            stats_topic="stats",
+            known_ms=self.known_ms if self.known_ms is not None else -1,
+        )
         work(step)
         self.store.commit()
         work.count(self.metrics, now)
