@@ -1,8 +1,8 @@
 """Breaches only on complete input: a reply that beat its deadline but sits behind another
 producer's open transaction on ``tickets`` holds the breach announcement back; it never
-becomes a wrongful breach. Once the transaction ends (committed or aborted) the ticket is
-judged on time. Both paths replies take: the agent terminal (``switchboard agent``, its
-own idempotent producer) and the partner API (its FastStream publisher).
+becomes a wrongful breach. Once the transaction ends the ticket is judged on time. Both
+paths replies take, in one run: the agent terminal (``switchboard agent``, its own
+idempotent producer) and the partner API (its FastStream publisher).
 
 The clock is a ManualClock shared by the in-process router, SLA service and partner API:
 the deadlines pass when the test moves it, never by waiting.
@@ -18,8 +18,8 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
-from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaProducer
@@ -27,10 +27,9 @@ from aiokafka.partitioner import DefaultPartitioner
 
 from plumbing.clock import ManualClock
 from plumbing.runtime import ServiceRuntime
-from schemas.base import Channel, Priority, SlaMetric
-from schemas.queue import QueuedTicket
+from schemas.base import Channel, SlaMetric
 from schemas.sla import SlaBreached
-from schemas.tickets import OfferAccepted, TicketAssigned, TicketOpened
+from schemas.tickets import TicketAssigned, TicketOpened
 from schemas.topics import TICKETS
 from services.sla.app import build as build_sla
 from services.sla.domain import encoding
@@ -46,11 +45,9 @@ from tests.integration.partner_api.support import (
     running_api,
 )
 from tests.integration.router.support import (
-    FRIDAY_EVENING,
     WEDNESDAY_NOON,
     EventLog,
     Producer,
-    desk_config,
     opened,
     router_settings,
     running_router,
@@ -64,19 +61,6 @@ CHAT_TARGET = timedelta(minutes=2)  # desk_config: chat, 2 minutes to first resp
 
 def partition_of(ticket_id: str) -> int:
     return int(DefaultPartitioner()(ticket_id.encode(), list(range(TICKETS.partitions)), []))
-
-
-def ticket_ids() -> tuple[str, str, str]:
-    """Two tickets on one partition (the answered one and a control), one elsewhere."""
-    answered = f"t-{uuid.uuid4().hex[:12]}"
-    same = other = None
-    while same is None or other is None:
-        candidate = f"t-{uuid.uuid4().hex[:12]}"
-        if partition_of(candidate) == partition_of(answered):
-            same = same or candidate
-        else:
-            other = other or candidate
-    return answered, same, other
 
 
 class HeldTransaction:
@@ -141,98 +125,25 @@ def breaches(log: EventLog, ticket_id: str) -> list[SlaBreached]:
     return [b for b in log.of(SlaBreached, ticket_id) if b.metric is SlaMetric.FIRST_RESPONSE]
 
 
-async def judge_on_time(
-    *,
-    log: EventLog,
-    clock: ManualClock,
-    held: HeldTransaction,
-    commit: bool,
-    answered: TicketOpened,
-    control: TicketOpened,
-    elsewhere: TicketOpened,
-    bootstrap: str,
-    prefix: str,
-) -> None:
-    """The reply is in the log, behind the held transaction: move past every deadline."""
-    clock.set(elsewhere.received_at + CHAT_TARGET + timedelta(minutes=3))
-    # The timer judges the other partition: its unanswered ticket breaches...
-    await log.wait_for(lambda: breaches(log, elsewhere.ticket_id), what="the other breach")
-    # ... and goes on judging it for a while (well past the tick that would have
-    # announced the held partition's breaches without the watermark).
-    for _ in range(10):
-        await asyncio.sleep(0.2)
-        assert not breaches(log, answered.ticket_id), "a breach for a ticket answered in time"
-        assert not breaches(log, control.ticket_id), "judged before the input was complete"
-
-    await held.end(commit=commit)
-    # The control ticket on the same partition is due after the answered one: once it
-    # breaches, the answered one's deadline was judged with its reply applied.
-    await log.wait_for(lambda: breaches(log, control.ticket_id), what="the control breach")
-    assert not breaches(log, answered.ticket_id), "a breach for a ticket answered in time"
-    phase = await eventually(
-        lambda: first_response_phase(bootstrap, prefix, answered.ticket_id),
-        what="the answered ticket's clock",
-    )
-    assert phase is Phase.STOPPED
+def chats(at: datetime, count: int) -> list[TicketOpened]:
+    """Chats on one partition but the last, which is on another; each due a second after
+    the one before (chat: 2 minutes to first response)."""
+    first = f"t-{uuid.uuid4().hex[:12]}"
+    same, other = [first], None
+    while len(same) < count - 1 or other is None:
+        candidate = f"t-{uuid.uuid4().hex[:12]}"
+        if partition_of(candidate) != partition_of(first):
+            other = other or candidate
+        elif len(same) < count - 1:
+            same.append(candidate)
+    return [
+        opened(ticket_id=ticket_id, at=at + timedelta(seconds=n), channel=Channel.CHAT)
+        for n, ticket_id in enumerate([*same, other])
+    ]
 
 
-def chats(at: datetime, **fields: Any) -> tuple[TicketOpened, TicketOpened, TicketOpened]:
-    """The answered ticket (due first), its control on the same partition (due a second
-    later) and one on another partition (due a second after that)."""
-    answered_id, same_id, other_id = ticket_ids()
-    return (
-        opened(ticket_id=answered_id, at=at, channel=Channel.CHAT, **fields),
-        opened(ticket_id=same_id, at=at + timedelta(seconds=1), channel=Channel.CHAT),
-        opened(ticket_id=other_id, at=at + timedelta(seconds=2), channel=Channel.CHAT),
-    )
-
-
-@pytest.mark.parametrize("commit", [True, False], ids=["committed", "aborted"])
-async def test_an_agent_reply_behind_an_open_transaction_is_not_a_breach(
-    kafka_bootstrap: str, topic_prefix: str, tmp_path: Path, commit: bool
-) -> None:
-    clock = ManualClock(WEDNESDAY_NOON)
-    config = desk_config(tmp_path / "desk.yaml", tallinn_agents=3)
-    tickets = f"{topic_prefix}tickets"
-    answered, control, elsewhere = chats(clock.now(), priority=Priority.URGENT)
-    held = HeldTransaction(kafka_bootstrap, tickets, partition_of(answered.ticket_id), clock.now())
-    async with AsyncExitStack() as stack:
-        await stack.enter_async_context(
-            running_router(router_settings(kafka_bootstrap, topic_prefix, config), clock)
-        )
-        await stack.enter_async_context(running_sla(kafka_bootstrap, topic_prefix, config, clock))
-        log = await stack.enter_async_context(
-            EventLog(
-                kafka_bootstrap, [tickets, f"{topic_prefix}sla", f"{topic_prefix}queue.tallinn"]
-            )
-        )
-        producer = await stack.enter_async_context(Producer(kafka_bootstrap))
-        for ticket in (answered, control, elsewhere):
-            await producer.send(tickets, ticket)
-        await log.wait_for(lambda: len(log.of(QueuedTicket)) == 3, what="three queued tickets")
-        stack.push_async_callback(held.close)
-        await held.begin()
-
-        # The agent answers the most urgent ticket a minute before its deadline.
-        clock.set(answered.received_at + CHAT_TARGET - timedelta(minutes=1))
-        out = await agent(kafka_bootstrap, topic_prefix, config, clock.now(), "respond 1")
-        assert f"first response recorded for {answered.ticket_id}" in out
-
-        await judge_on_time(
-            log=log,
-            clock=clock,
-            held=held,
-            commit=commit,
-            answered=answered,
-            control=control,
-            elsewhere=elsewhere,
-            bootstrap=kafka_bootstrap,
-            prefix=topic_prefix,
-        )
-
-
-async def agent(bootstrap: str, prefix: str, config: Path, now: datetime, command: str) -> str:
-    """``switchboard agent`` of the in-house team, its clock starting at ``now``."""
+async def agent(bootstrap: str, prefix: str, config: Path, now: datetime) -> str:
+    """``switchboard agent`` of the in-house team answers its ticket, its clock at ``now``."""
     env = {
         **os.environ,
         "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
@@ -244,7 +155,7 @@ async def agent(bootstrap: str, prefix: str, config: Path, now: datetime, comman
     result = await asyncio.to_thread(
         subprocess.run,
         [*args, "--agent-id", "anna"],
-        input=f"wait 3 30\n{command}\nquit\n",
+        input="wait 1 30\nrespond 1\nquit\n",
         env=env,
         capture_output=True,
         text=True,
@@ -255,14 +166,16 @@ async def agent(bootstrap: str, prefix: str, config: Path, now: datetime, comman
     return result.stdout
 
 
-async def test_a_partner_reply_behind_an_open_transaction_is_not_a_breach(
+async def test_replies_behind_an_open_transaction_are_judged_on_time_once_it_ends(
     kafka_bootstrap: str, topic_prefix: str, tmp_path: Path
 ) -> None:
-    clock = ManualClock(FRIDAY_EVENING)  # the in-house team went home: partners answer
-    config = partner_desk_config(tmp_path / "desk.yaml")
+    clock = ManualClock(WEDNESDAY_NOON)
+    # One in-house agent: the first chat is queued for Tallinn (the agent terminal's
+    # path), the second overflows to a partner (the partner API's path).
+    config = partner_desk_config(tmp_path / "desk.yaml", tallinn_agents=1)
     tickets = f"{topic_prefix}tickets"
-    answered, control, elsewhere = chats(clock.now())
-    held = HeldTransaction(kafka_bootstrap, tickets, partition_of(answered.ticket_id), clock.now())
+    by_agent, by_partner, control, elsewhere = chats(clock.now(), 4)
+    held = HeldTransaction(kafka_bootstrap, tickets, partition_of(by_agent.ticket_id), clock.now())
     # The API's write is in the log at once; its confirmation waits for the view, which
     # reads behind the held transaction too: a short wait, then 503 "pending".
     settings = api_settings(
@@ -278,11 +191,16 @@ async def test_a_partner_reply_behind_an_open_transaction_is_not_a_breach(
             EventLog(kafka_bootstrap, [tickets, f"{topic_prefix}sla"])
         )
         producer = await stack.enter_async_context(Producer(kafka_bootstrap))
-        await producer.send(tickets, answered)
-        offer = await log.wait_for(lambda: log.of(TicketAssigned, answered.ticket_id))
-        key = {"manila": MANILA_KEY, "riga": RIGA_KEY}[offer[0].team_id]
-        partner = await stack.enter_async_context(http(app, key))
-        path = f"/v1/assignments/{offer[0].assignment_id}"
+        for ticket in (by_agent, by_partner):
+            await producer.send(tickets, ticket)
+            await log.wait_for(partial(log.of, TicketAssigned, ticket.ticket_id))
+        (queued,) = log.of(TicketAssigned, by_agent.ticket_id)
+        (offer,) = log.of(TicketAssigned, by_partner.ticket_id)
+        assert (queued.team_id, offer.mode) == ("tallinn", "offer")
+        partner = await stack.enter_async_context(
+            http(app, {"manila": MANILA_KEY, "riga": RIGA_KEY}[offer.team_id])
+        )
+        path = f"/v1/assignments/{offer.assignment_id}"
 
         async def offered() -> bool:
             return (await partner.get(path)).status_code == 200
@@ -290,26 +208,39 @@ async def test_a_partner_reply_behind_an_open_transaction_is_not_a_breach(
         await eventually(offered, what="the offer in the partner's view")
         accepted = await partner.post(f"{path}/accept", headers={"Idempotency-Key": "a-1"})
         assert accepted.status_code == 200, accepted.text
-        await log.wait_for(lambda: log.of(OfferAccepted, answered.ticket_id))
         for ticket in (control, elsewhere):
             await producer.send(tickets, ticket)
+        await log.wait_for(lambda: log.of(TicketAssigned, elsewhere.ticket_id))
         stack.push_async_callback(held.close)
         await held.begin()
 
-        # The partner answers a minute before the deadline; the API cannot confirm yet.
-        clock.set(answered.received_at + CHAT_TARGET - timedelta(minutes=1))
+        # Both answer a minute before their deadlines, behind the open transaction.
+        clock.set(by_agent.received_at + CHAT_TARGET - timedelta(minutes=1))
+        out = await agent(kafka_bootstrap, topic_prefix, config, clock.now())
+        assert f"first response recorded for {by_agent.ticket_id}" in out
         reply = await partner.post(f"{path}/first-response", headers={"Idempotency-Key": "fr-1"})
         assert reply.status_code == 503, reply.text
         assert reply.json()["error"]["code"] == "confirmation_pending"
 
-        await judge_on_time(
-            log=log,
-            clock=clock,
-            held=held,
-            commit=False,
-            answered=answered,
-            control=control,
-            elsewhere=elsewhere,
-            bootstrap=kafka_bootstrap,
-            prefix=topic_prefix,
-        )
+        clock.set(elsewhere.received_at + CHAT_TARGET + timedelta(minutes=3))
+        # The timer judges the other partition past every deadline: its ticket breaches...
+        await log.wait_for(lambda: breaches(log, elsewhere.ticket_id), what="the other breach")
+        # ... and goes on judging it for a while (well past the tick that would have
+        # announced the held partition's breaches without the watermark).
+        for _ in range(10):
+            await asyncio.sleep(0.2)
+            for answered in (by_agent, by_partner):
+                assert not breaches(log, answered.ticket_id), "a ticket answered in time"
+            assert not breaches(log, control.ticket_id), "judged before the input was complete"
+
+        await held.end(commit=True)
+        # The control ticket on the same partition is due after the answered ones: once
+        # it breaches, their deadlines were judged with their replies applied.
+        await log.wait_for(lambda: breaches(log, control.ticket_id), what="the control breach")
+        for answered in (by_agent, by_partner):
+            assert not breaches(log, answered.ticket_id), "a ticket answered in time"
+            phase = await eventually(
+                partial(first_response_phase, kafka_bootstrap, topic_prefix, answered.ticket_id),
+                what="the answered ticket's clock",
+            )
+            assert phase is Phase.STOPPED
