@@ -123,6 +123,9 @@ class LocalCluster:
     ports: tuple[int, ...]
     controller_ports: tuple[int, ...]
     data_dir: Path
+    #: Seconds a node may take to be ready (``KAFKA_START_TIMEOUT``): a node back from a
+    #: SIGKILL recovers its logs and catches up first, slowly on a busy machine.
+    start_timeout: float = 240.0
 
     @property
     def bootstrap(self) -> str:
@@ -174,6 +177,7 @@ class LocalCluster:
         env["KAFKA_PORTS"] = ",".join(map(str, self.ports))
         env["KAFKA_CONTROLLER_PORTS"] = ",".join(map(str, self.controller_ports))
         env["KAFKA_DATA_DIR"] = str(self.data_dir)
+        env["KAFKA_START_TIMEOUT"] = str(int(self.start_timeout))
         env.pop("KAFKA_EXTRA_CONFIG", None)
         return _kafka_sh(list(command), env, f"{self.bootstrap}, {self.data_dir}", timeout, accept)
 

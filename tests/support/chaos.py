@@ -1,6 +1,8 @@
 """Chaos harness: a supervisor that restarts what died, a monkey that kills services
-with SIGKILL (and restarts the broker once), and a publisher that plays simulated
-traffic on the scaled clock and keeps retrying while the broker is away."""
+with SIGKILL (and restarts the broker once), the faults of a three-node cluster (the
+leader of most ``tickets`` partitions killed and back, rolling restarts, services
+killed with a broker), and a publisher that plays simulated traffic on the scaled
+clock and keeps retrying while the broker is away."""
 
 from __future__ import annotations
 
@@ -13,12 +15,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 
 from plumbing.clock import Clock
-from switchboard.launcher import ServiceFailedError, Stack
+from switchboard.launcher import Stack
 from switchboard.simulator import SimMessage
-from tests.support.broker import LocalBroker
+from tests.support.broker import BrokerError, LocalBroker, LocalCluster
 
 
 @dataclass(eq=False)
@@ -45,9 +48,9 @@ class Monkey(threading.Thread):
     """Kills a random service every few seconds; restarts the broker once."""
 
     stack: Stack
-    broker: LocalBroker
+    broker: LocalBroker | None
     seed: int
-    broker_restart_after: float
+    broker_restart_after: float = float("inf")
     pause: tuple[float, float] = (2.0, 6.0)
     stop: threading.Event = field(default_factory=threading.Event)
     kills: Counter[str] = field(default_factory=Counter)
@@ -62,7 +65,11 @@ class Monkey(threading.Thread):
         started = time.monotonic()
         while not self.stop.wait(rng.uniform(*self.pause)):
             elapsed = time.monotonic() - started
-            if not self.broker_restarts and elapsed > self.broker_restart_after:
+            if (
+                self.broker is not None
+                and not self.broker_restarts
+                and elapsed > self.broker_restart_after
+            ):
                 self.log.append(f"{elapsed:6.1f}s restart the broker")
                 self.broker.restart()
                 self.broker_restarts += 1
@@ -74,14 +81,86 @@ class Monkey(threading.Thread):
                 service.kill()
                 self.kills[name] += 1
 
-    def wait_all_ready(self, timeout: float = 120.0) -> None:
-        for service in self.stack.services.values():
-            try:
-                service.wait_ready(timeout)
-            except ServiceFailedError:
-                # A service killed while the broker was away exits at start; the
-                # supervisor starts it again: wait once more.
-                service.wait_ready(timeout)
+
+#: What ``ClusterFaults`` can do, each step waiting until it is done.
+KILL_LEADER = "kill-leader"  # SIGKILL the node leading most tickets partitions
+KILL_LEADER_AND_SERVICES = "kill-leader-and-services"  # ... and router and SLA with it
+RETURN = "return"  # start the node killed last
+ROLLING_RESTART = "rolling-restart"  # each node in turn, waiting until all are in sync
+
+
+@dataclass(eq=False)
+class ClusterFaults(threading.Thread):
+    """Runs a schedule of cluster faults: (seconds after the start, step). A step
+    under way when ``stop`` is set is finished (no node is left down); later ones are
+    skipped, and ``done`` says which ran. ``events`` has (what, real time) of each."""
+
+    cluster: LocalCluster
+    stack: Stack
+    topic: str
+    schedule: Sequence[tuple[float, str]]
+    stop: threading.Event = field(default_factory=threading.Event)
+    log: list[str] = field(default_factory=list)
+    events: list[tuple[str, float]] = field(default_factory=list)
+    done: list[str] = field(default_factory=list)
+    killed: int | None = None
+    _began: float = 0.0
+
+    def __post_init__(self) -> None:
+        super().__init__(daemon=True)
+
+    def run(self) -> None:
+        self._began = time.monotonic()
+        for at, step in self.schedule:
+            if self.stop.wait(max(0.0, self._began + at - time.monotonic())):
+                return
+            for attempt in range(1, 4):  # a busy machine may need longer than kafka.sh waits
+                try:
+                    self._do(step)
+                    break
+                except BrokerError as exc:
+                    self.log.append(f"{step} failed (attempt {attempt}): {str(exc)[:300]}")
+            else:
+                return
+            self.done.append(step)
+
+    def _do(self, step: str) -> None:
+        elapsed = time.monotonic() - self._began
+        if step in (KILL_LEADER, KILL_LEADER_AND_SERVICES):
+            node, led = asyncio.run(leader_of_most(self.cluster, self.topic))
+            self.events.append((f"node {node} (leader of {led} partitions) killed", time.time()))
+            self.cluster.kill_node(node)
+            self.killed = node
+            line = f"{elapsed:6.1f}s kill -9 node {node}, leader of {led} {self.topic} partitions"
+            if step == KILL_LEADER_AND_SERVICES:
+                for name in ("router", "sla"):
+                    self.stack[name].kill()
+                line += ", and router and sla with it"
+            self.log.append(line)
+        elif step == RETURN and self.killed is not None:
+            self.events.append((f"node {self.killed} back", time.time()))
+            self.cluster.start_node(self.killed)
+            self.log.append(f"{elapsed:6.1f}s node {self.killed} started again")
+            self.killed = None
+        elif step == ROLLING_RESTART:
+            for node in self.cluster.nodes:
+                self.events.append((f"rolling restart: node {node}", time.time()))
+                self.cluster.restart_node(node)
+                done = time.monotonic() - self._began
+                self.log.append(f"{done:6.1f}s node {node} restarted and in sync")
+
+
+async def leader_of_most(cluster: LocalCluster, topic: str) -> tuple[int, int]:
+    """The node leading most partitions of ``topic``, and how many it leads."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=cluster.bootstrap)
+    await admin.start()
+    try:
+        (description,) = await admin.describe_topics([topic])
+    finally:
+        await admin.close()
+    leaders = Counter(int(p["leader"]) for p in description["partitions"])
+    node, led = leaders.most_common(1)[0]
+    return node, led
 
 
 async def play(
