@@ -145,8 +145,6 @@ async def black_friday(
         },
         log_dir=tmp_path / "logs",
     )
-    stack.start(timeout=180)
-    harm = faults(stack)
     supervisor = Supervisor(stack)
     stop_desk = asyncio.Event()
     desk = InHouseDesk(
@@ -159,7 +157,14 @@ async def black_friday(
     )
     desk_task = asyncio.create_task(desk.run(stop_desk))
     try:
+        # The supervisor from the start: on a busy machine a fresh broker may not offer
+        # a group coordinator within a service's start-up budget, and the service exits
+        # (code 3) to be started again, as under systemd or Kubernetes.
+        for service in stack.services.values():
+            service.start()
         supervisor.start()
+        await asyncio.to_thread(wait_all_ready, stack)
+        harm = faults(stack)
         for fault in harm:
             fault.start()
         await play(
@@ -183,7 +188,8 @@ async def black_friday(
         stop_desk.set()
         await desk_task
         supervisor.stop.set()
-        supervisor.join()
+        if supervisor.is_alive():
+            supervisor.join()
         stack.stop()
 
     customer_of = {
