@@ -23,7 +23,8 @@ SECONDS = float(os.environ.get("CHAOS_SECONDS", "150"))
 
 @pytest.fixture
 def broker(tmp_path: Path) -> Iterator[LocalBroker]:
-    local = start_private_broker(tmp_path / "kafka")
+    # A restart on a busy machine recovers slowly: give it longer than kafka.sh's 60 s.
+    local = start_private_broker(tmp_path / "kafka", start_timeout=240)
     try:
         yield local
     finally:

@@ -68,6 +68,8 @@ class LocalBroker:
     data_dir: Path
     #: Extra server.properties lines (``KAFKA_EXTRA_CONFIG``): more listeners, security.
     extra_config: str = ""
+    #: Seconds ``start`` waits for readiness (``KAFKA_START_TIMEOUT``); None: kafka.sh's.
+    start_timeout: float | None = None
 
     @property
     def bootstrap(self) -> str:
@@ -104,6 +106,8 @@ class LocalBroker:
         env["KAFKA_CONTROLLER_PORT"] = str(self.controller_port)
         env["KAFKA_DATA_DIR"] = str(self.data_dir)
         env["KAFKA_EXTRA_CONFIG"] = self.extra_config
+        if self.start_timeout is not None:
+            env["KAFKA_START_TIMEOUT"] = str(int(self.start_timeout))
         return env
 
     def _run(
@@ -227,14 +231,16 @@ def free_port_pair() -> tuple[int, int]:
     return port, controller_port
 
 
-def start_private_broker(data_dir: Path, *, attempts: int = 3) -> LocalBroker:
+def start_private_broker(
+    data_dir: Path, *, attempts: int = 3, start_timeout: float | None = None
+) -> LocalBroker:
     """Start a broker on free ports with its data in ``data_dir``; the caller stops it.
 
     Retries on other ports when the ones picked were taken in the meantime.
     """
     for attempt in range(1, attempts + 1):
         port, controller_port = free_port_pair()
-        broker = LocalBroker(port, controller_port, data_dir)
+        broker = LocalBroker(port, controller_port, data_dir, start_timeout=start_timeout)
         try:
             broker.start()
         except BrokerError as exc:

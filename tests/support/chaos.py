@@ -71,7 +71,7 @@ class Monkey(threading.Thread):
                 and elapsed > self.broker_restart_after
             ):
                 self.log.append(f"{elapsed:6.1f}s restart the broker")
-                self.broker.restart()
+                self._restart_broker(self.broker)
                 self.broker_restarts += 1
                 continue
             name = rng.choice(sorted(self.stack.services))
@@ -80,6 +80,18 @@ class Monkey(threading.Thread):
                 self.log.append(f"{elapsed:6.1f}s kill -9 {name} (pid {service.pid})")
                 service.kill()
                 self.kills[name] += 1
+
+    def _restart_broker(self, broker: LocalBroker) -> None:
+        """A broker that is not ready in time is stopped by kafka.sh: start it again (a
+        busy machine may need longer than kafka.sh waits), never leave it down."""
+        broker.stop()
+        for attempt in range(1, 4):
+            try:
+                broker.start()
+                return
+            except BrokerError as exc:
+                self.log.append(f"broker start failed (attempt {attempt}): {str(exc)[:300]}")
+        broker.start()
 
 
 #: What ``ClusterFaults`` can do, each step waiting until it is done.
