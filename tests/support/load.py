@@ -155,7 +155,7 @@ async def black_friday(
         clock=clock,
         answers=lambda ticket: int(ticket.ticket_id[-2:], 16) % 10 < 7,  # 70% are answered
     )
-    desk_task = asyncio.create_task(desk.run(stop_desk))
+    desk_task: asyncio.Task[None] | None = None
     try:
         # The supervisor from the start: on a busy machine a fresh broker may not offer
         # a group coordinator within a service's start-up budget, and the service exits
@@ -164,6 +164,8 @@ async def black_friday(
             service.start()
         supervisor.start()
         await asyncio.to_thread(wait_all_ready, stack)
+        # The services created the topics: the desk reads its teams' queues.
+        desk_task = asyncio.create_task(desk.run(stop_desk))
         harm = faults(stack)
         for fault in harm:
             fault.start()
@@ -186,7 +188,8 @@ async def black_friday(
         stuck = await stuck_partitions(stack)
     finally:
         stop_desk.set()
-        await desk_task
+        if desk_task is not None:
+            await desk_task
         supervisor.stop.set()
         if supervisor.is_alive():
             supervisor.join()
