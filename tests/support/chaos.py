@@ -16,7 +16,12 @@ from dataclasses import dataclass, field
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
-from aiokafka.errors import KafkaError
+from aiokafka.errors import (
+    InvalidProducerEpoch,
+    KafkaError,
+    OutOfOrderSequenceNumber,
+    UnknownProducerId,
+)
 
 from plumbing.clock import Clock
 from switchboard.launcher import Stack
@@ -189,29 +194,62 @@ async def play(
     rng = random.Random(seed)
     bad_at = sorted(rng.randrange(len(messages)) for _ in bad_inputs)
     pending_bad = list(zip(bad_at, bad_inputs, strict=True))
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
-    await producer.start()
+    connector = Connector(bootstrap)
     try:
         for index, message in enumerate(messages):
             wait = clock.real_seconds((message.at - clock.now()).total_seconds())
             if wait > 0:
                 await asyncio.sleep(wait)
-            await _send(
-                producer, f"{prefix}{message.topic}", message.payload_bytes(), message.key.encode()
+            await connector.send(
+                f"{prefix}{message.topic}", message.payload_bytes(), message.key.encode()
             )
             while pending_bad and pending_bad[0][0] <= index:
                 _, (topic, value) = pending_bad.pop(0)
-                await _send(producer, f"{prefix}{topic}", value, None)
+                await connector.send(f"{prefix}{topic}", value, None)
     finally:
-        await producer.stop()
+        await connector.close()
 
 
-async def _send(producer: AIOKafkaProducer, topic: str, value: bytes, key: bytes | None) -> None:
-    delay = 0.2
-    while True:
-        try:
-            await producer.send_and_wait(topic, value, key=key)
-            return
-        except KafkaError:
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 5.0)
+#: What an idempotent producer cannot get past by retrying: aiokafka, unlike the Java
+#: client, does not bump its epoch after a gap in its sequence numbers (a batch lost
+#: in a broker restart), so every later batch to that partition is refused for ever.
+_STUCK = (OutOfOrderSequenceNumber, UnknownProducerId, InvalidProducerEpoch)
+
+
+class Connector:
+    """A channel connector: sends until Kafka has the record, starting a new producer
+    (a new producer id) when the old one is stuck, as a connector would be restarted.
+    A message sent again that way may arrive twice; ingest de-duplicates it."""
+
+    def __init__(self, bootstrap: str) -> None:
+        self._bootstrap = bootstrap
+        self._producer: AIOKafkaProducer | None = None
+
+    async def send(self, topic: str, value: bytes, key: bytes | None) -> None:
+        delay = 0.2
+        while True:
+            if self._producer is None:
+                producer = AIOKafkaProducer(
+                    bootstrap_servers=self._bootstrap, acks="all", enable_idempotence=True
+                )
+                try:
+                    await producer.start()
+                except KafkaError:
+                    await producer.stop()
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, 5.0)
+                    continue
+                self._producer = producer
+            try:
+                await self._producer.send_and_wait(topic, value, key=key)
+                return
+            except _STUCK:
+                await self.close()
+            except KafkaError:
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+
+    async def close(self) -> None:
+        if self._producer is not None:
+            producer, self._producer = self._producer, None
+            await producer.stop()
