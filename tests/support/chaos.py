@@ -68,15 +68,14 @@ class Monkey(threading.Thread):
     def run(self) -> None:
         rng = random.Random(self.seed)
         started = time.monotonic()
+        restart: threading.Thread | None = None
         while not self.stop.wait(rng.uniform(*self.pause)):
             elapsed = time.monotonic() - started
-            if (
-                self.broker is not None
-                and not self.broker_restarts
-                and elapsed > self.broker_restart_after
-            ):
+            if self.broker is not None and restart is None and elapsed > self.broker_restart_after:
+                # On a thread of its own: a slow restart must not stop the kills.
                 self.log.append(f"{elapsed:6.1f}s restart the broker")
-                self._restart_broker(self.broker)
+                restart = threading.Thread(target=self._restart_broker, args=(self.broker,))
+                restart.start()
                 self.broker_restarts += 1
                 continue
             name = rng.choice(sorted(self.stack.services))
@@ -85,6 +84,8 @@ class Monkey(threading.Thread):
                 self.log.append(f"{elapsed:6.1f}s kill -9 {name} (pid {service.pid})")
                 service.kill()
                 self.kills[name] += 1
+        if restart is not None:
+            restart.join()
 
     def _restart_broker(self, broker: LocalBroker) -> None:
         """A broker that is not ready in time is stopped by kafka.sh: start it again (a

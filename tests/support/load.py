@@ -219,7 +219,7 @@ async def black_friday(
     )
 
 
-def wait_all_ready(stack: Stack, timeout: float = 180.0) -> None:
+def wait_all_ready(stack: Stack, timeout: float = 600.0) -> None:
     """Every service answers ready (one that exited while starting is restarted by the
     supervisor: wait once more)."""
     for service in stack.services.values():
