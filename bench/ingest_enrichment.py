@@ -11,7 +11,9 @@ channel payloads, cycled), in-process, without Kafka:
               normalisation, language, skill, priority, the threading decision, and
               the ticket.opened event serialised;
 * follow-up:  the threader's work for a follow-up on an open ticket (no enrichment);
-* language / skill: enrichment's two parts on their own.
+* language / skill: enrichment's two parts on their own;
+* state: decoding a customer's memory from the store's bytes and encoding it back
+              (the thread handler does both for each message; ``encoding``).
 
 Prints throughput (messages/s on one core) and p50/p99 per message, each the median of
 ``--runs`` runs, and the ratio to the baseline. The machine is noisy: read the ratios.
@@ -42,6 +44,7 @@ from schemas.base import Channel, CustomerTier  # noqa: E402
 from schemas.config import load_config  # noqa: E402
 from schemas.ingest import NormalisedMessage  # noqa: E402
 from services.ingest.classify import payload_for_text  # noqa: E402
+from services.ingest.domain.encoding import decode_memory, encode_memory  # noqa: E402
 from services.ingest.domain.enrich import CustomerClassifier, Enricher, message_text  # noqa: E402
 from services.ingest.domain.memory import CustomerMemory  # noqa: E402
 from services.ingest.domain.text import Words  # noqa: E402
@@ -141,6 +144,7 @@ def measure(
     opened_memories: list[CustomerMemory] = [
         take_message(None, m, NOW, classifier, ingest).memory for m in openings
     ]
+    stored = [encode_memory(memory) for memory in opened_memories]
     follow_ups = [
         m.model_copy(update={"source_message_id": f"{m.source_message_id}-follow-up"})
         for m in openings
@@ -164,6 +168,7 @@ def measure(
         ),
         "  language detection only": lambda i: enricher.detector.detect(texts[i]),
         "  skill scoring only": lambda i: enricher.skills.classify(Words(texts[i]), guesses[i]),
+        "  state decode + encode": lambda i: encode_memory(decode_memory(stored[i])),
     }
     results: dict[str, Figures] = {}
     for name, work in stages.items():

@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import time
 import tracemalloc
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -50,7 +52,7 @@ from schemas.tickets import (
 )
 from services.router.partner_api.api import APP_OPTIONS, install_api, presenters
 from services.router.partner_api.app import keep_for
-from services.router.partner_api.codec import encode_ticket, served
+from services.router.partner_api.codec import checked_record, decode_ticket, encode_ticket, served
 from services.router.partner_api.context import Options, PartnerApi
 from services.router.partner_api.domain.keys import key_hash
 from services.router.partner_api.domain.view import PartnerTicket, apply_ticket_event
@@ -149,7 +151,19 @@ class Pipeline:
         return None
 
 
-def in_process_app(tickets: int) -> tuple[FastAPI, Pipeline, list[str], float, float]:
+@dataclass(frozen=True)
+class MirrorMemory:
+    """Bytes per partner ticket: held by the index after reading the changelog back, its
+    peak while reading, the baseline (a dict of the bare ticket ids) and the changelog
+    record."""
+
+    held: float
+    peak: float
+    baseline: float
+    record: float
+
+
+def in_process_app(tickets: int) -> tuple[FastAPI, Pipeline, list[str], MirrorMemory]:
     cfg, clock = config(), ManualClock(NOW)
     pipeline = Pipeline(ViewIndex(), cfg, clock)
     for n in range(tickets):
@@ -161,16 +175,30 @@ def in_process_app(tickets: int) -> tuple[FastAPI, Pipeline, list[str], float, f
         clock.set(at)
         pipeline.feed(*events)
     clock.set(NOW)
-    # What an API instance holds: the changelog records read back by its mirror.
-    changelog = {key: encode_ticket(record) for key, record in pipeline.records.items()}
-    index = ViewIndex()
+    # What an API instance holds: the changelog records read back by its mirror (keys
+    # arrive as bytes, so each is a string of its own, as GlobalTable decodes it).
+    changelog = [(key.encode(), encode_ticket(record)) for key, record in pipeline.records.items()]
+    gc.collect()
     tracemalloc.start()
-    for key, data in changelog.items():
-        index.ticket_changed(key, served(data))
-    _, peak = tracemalloc.get_traced_memory()
+    bare = {key.decode(): None for key, _ in changelog}
+    baseline_bytes, _ = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    del bare
+    gc.collect()
+    tracemalloc.start()
+    index = ViewIndex()
+    for key, data in changelog:
+        index.ticket_changed(key.decode(), served(data))
+    gc.collect()
+    held, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     pipeline.index = index
-    record_bytes = sum(map(len, changelog.values())) / tickets
+    memory = MirrorMemory(
+        held / tickets,
+        peak / tickets,
+        baseline_bytes / tickets,
+        sum(len(data) for _, data in changelog) / tickets,
+    )
 
     async def no_barrier() -> bool:
         return True
@@ -189,7 +217,7 @@ def in_process_app(tickets: int) -> tuple[FastAPI, Pipeline, list[str], float, f
     app = FastAPI(**APP_OPTIONS)  # type: ignore[arg-type]
     install_api(app, api, max_body_bytes=16_384, auth_failure_limit="1000/second")
     live = [str(derive_id("assignment", f"t-{n}", "1")) for n in range(tickets - 100, tickets)]
-    return app, pipeline, live, peak / tickets, record_bytes
+    return app, pipeline, live, memory
 
 
 async def timed(calls: int, request: Callable[[int], Awaitable[httpx.Response]]) -> list[float]:
@@ -210,8 +238,44 @@ def line(label: str, samples: list[float], baseline: list[float] | None = None) 
     return text
 
 
+def view_store_memory(pipeline: Pipeline, facts_only: int) -> dict[str, tuple[float, float, float]]:
+    """Bytes per ticket in the view processor's store, by kind of record: (baseline of bare
+    ids, a decoded PartnerTicket per ticket as the previous release kept, the changelog
+    record as kept now). Facts-only records: tickets opened and never offered."""
+    opened_only = {}
+    for n in range(facts_only):
+        at = NOW - timedelta(seconds=n)
+        record = apply_ticket_event(None, opened(f"f-{n}", at), at, pipeline.keep)
+        assert record is not None
+        opened_only[f"f-{n}"] = record
+    kinds = {"partner tickets": pipeline.records, "facts-only tickets": opened_only}
+    result = {}
+    for kind, records in kinds.items():
+        log = [(key.encode(), encode_ticket(record)) for key, record in records.items()]
+        result[kind] = _store_forms(log)
+    return result
+
+
+def _store_forms(log: list[tuple[bytes, bytes]]) -> tuple[float, float, float]:
+    def held(build: Callable[[], object]) -> float:
+        gc.collect()
+        tracemalloc.start()
+        kept = build()
+        size, _ = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        del kept
+        return size / len(log)
+
+    return (
+        held(lambda: {key.decode(): None for key, _ in log}),
+        held(lambda: {key.decode(): decode_ticket(data) for key, data in log}),
+        # Each record read from Kafka is a bytes object of its own: copies, as restored.
+        held(lambda: {key.decode(): checked_record(bytes(memoryview(d))) for key, d in log}),
+    )
+
+
 async def in_process(tickets: int, calls: int) -> None:
-    app, _, live, per_ticket, record_bytes = in_process_app(tickets)
+    app, pipeline, live, memory = in_process_app(tickets)
     headers = {"Authorization": f"Bearer {KEY}"}
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://b", headers=headers) as c:
@@ -237,9 +301,17 @@ async def in_process(tickets: int, calls: int) -> None:
     print(line(f"GET /v1/stats (7 days of {tickets})", stats, baseline))
     print(line("POST accept (view applied in process)", accepts, baseline))
     print(
-        f"\nmirror memory: {per_ticket / 1024:.2f} KiB per partner ticket (tracemalloc peak "
-        f"while reading the changelog back); changelog record: {record_bytes:.0f} bytes"
+        f"\nmirror memory per partner ticket (tracemalloc, after reading the changelog back): "
+        f"{memory.held:.0f} B held ({memory.held - memory.baseline:.0f} B over the baseline, "
+        f"x{memory.held / memory.baseline:.1f}), peak {memory.peak:.0f} B; baseline: a dict "
+        f"of the bare ticket ids {memory.baseline:.0f} B; changelog record {memory.record:.0f} B"
     )
+    print("view processor's store per ticket (tracemalloc), over the same kind of baseline:")
+    for kind, (ids, decoded, kept) in view_store_memory(pipeline, tickets).items():
+        print(
+            f"  {kind:<19} records {kept - ids:5.0f} B (now); decoded PartnerTicket "
+            f"{decoded - ids:5.0f} B (before); baseline {ids:.0f} B"
+        )
 
 
 async def with_kafka(bootstrap: str, writes: int) -> None:

@@ -109,7 +109,7 @@ async def processor_restore(bootstrap: str, prefix: str) -> tuple[float, float, 
         hooks=state,
     )
     started = time.perf_counter()
-    stores = await asyncio.gather(*(processor._restore(p) for p in range(PARTITIONS)))
+    stores = await asyncio.gather(*(processor._tasks._restore(p) for p in range(PARTITIONS)))
     restored = time.perf_counter() - started
     for partition, store in enumerate(stores):
         state.on_ready(partition, store)

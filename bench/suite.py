@@ -56,6 +56,12 @@ def _ingest_enrichment(options: Options) -> list[Figure]:
     return measure(messages=200, runs=1) if options.quick else measure()
 
 
+def _ingest_memory(options: Options) -> list[Figure]:
+    from bench.ingest_memory import measure  # noqa: PLC0415
+
+    return measure(days=0.5, models=()) if options.quick else measure()
+
+
 def _sla_memory(options: Options) -> list[Figure]:
     from bench.sla_memory import measure  # noqa: PLC0415
 
@@ -122,6 +128,12 @@ BENCHMARKS: dict[str, Benchmark] = {
         ),
         Benchmark("router_decision", False, "one routing decision, 200 teams", _router_decision),
         Benchmark("ingest_enrichment", False, "ingest's CPU per message", _ingest_enrichment),
+        Benchmark(
+            "ingest_memory",
+            False,
+            "ingest's state per entry and its language models' RSS",
+            _ingest_memory,
+        ),
         Benchmark("sla_memory", False, "SLA state of 1,000,000 open tickets", _sla_memory),
         Benchmark("sla_lateness", False, "breach lateness, SLA timer alone", _sla_lateness),
         Benchmark(

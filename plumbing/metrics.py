@@ -28,9 +28,16 @@ class ProcessorMetrics:
         )
         self.transaction_seconds = Histogram(
             "switchboard_transaction_seconds",
-            "Time to process a batch and commit its transaction.",
+            "Time a transaction's commit took (changelog, offsets, acknowledgements, EndTxn).",
             ["service"],
             buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+            registry=registry,
+        )
+        self.transaction_records = Histogram(
+            "switchboard_transaction_records",
+            "Input records a committed transaction held (0: timer work only).",
+            ["service"],
+            buckets=(0, 1, 5, 20, 50, 100, 250, 500, 1000, 2000, 5000),
             registry=registry,
         )
         self.consumer_lag = Gauge(

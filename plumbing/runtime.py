@@ -40,7 +40,7 @@ from plumbing.clock import Clock, ScaledClock, SystemClock
 from plumbing.kafka import KafkaUnavailableError, client_options, ensure_topics, make_broker
 from plumbing.logging import configure_logging, get_logger
 from plumbing.metrics import ProcessorMetrics
-from plumbing.processor import TransactionalProcessor
+from plumbing.processor import CommitPolicy, TransactionalProcessor
 from plumbing.settings import ServiceSettings
 from plumbing.table import GlobalTable
 from schemas.config import ConfigError
@@ -143,6 +143,11 @@ class ServiceRuntime:
             {"partition_assignment_strategy": (RangePartitionAssignor,)}
             if processor.co_partitioned
             else {}
+        )
+        # Every processor commits on the service's interval (KAFKA_COMMIT_INTERVAL_MS).
+        processor.commit_policy = CommitPolicy(
+            interval_seconds=self.settings.kafka_commit_interval_ms / 1000,
+            max_records=self.settings.kafka_max_transaction_records,
         )
         subscriber = self.broker.subscriber(
             *topics,
@@ -253,7 +258,8 @@ class ServiceRuntime:
             for task in self._tasks:
                 task.cancel()
             if self._tasks:
-                await asyncio.wait(self._tasks)
+                # Bounded: a loop stuck in a client call must not keep the process alive.
+                await asyncio.wait(self._tasks, timeout=STOP_BUDGET_SECONDS)
             try:
                 # With the broker gone, aiokafka's clients can wait for it for ever while
                 # stopping. Nothing is lost by giving up: an unfinished transaction is

@@ -27,6 +27,18 @@ class ServiceSettings(BaseSettings):
     kafka_ssl_keyfile: Path | None = None
     kafka_replication_factor: int = Field(default=1, ge=1)
     kafka_connect_timeout_seconds: float = Field(default=20.0, gt=0)
+    kafka_commit_interval_ms: int = Field(
+        default=100,
+        ge=0,
+        description="How long a partition's transaction stays open before it commits (its "
+        "outputs, state changes and input offsets); 0 commits after every fetch.",
+    )
+    kafka_max_transaction_records: int = Field(
+        default=2000,
+        ge=1,
+        description="Commit earlier once a partition's open transaction holds this many "
+        "input records.",
+    )
     kafka_unavailable_exit_after_seconds: float = Field(
         default=90.0,
         gt=0,

@@ -62,6 +62,10 @@ class StateStore(Generic[V]):
     def record_rollback(self) -> None:
         self._record.clear()
 
+    def record_writes(self) -> int:
+        """How many keys the current record (or timer work) wrote so far."""
+        return len(self._record)
+
     def staged(self, encode: Callable[[V], bytes]) -> list[tuple[str, bytes | None]]:
         """Changelog records for the batch: ``None`` is a tombstone."""
         self.record_done()

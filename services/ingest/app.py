@@ -15,7 +15,6 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from plumbing.codec import ModelCodec
 from plumbing.processor import Changelog, TransactionalProcessor
 from plumbing.runtime import ServiceRuntime, create_http_app
 from plumbing.table import GlobalTable
@@ -27,11 +26,15 @@ from schemas.inbound import InboundPayload
 from schemas.ingest import IngestRecord
 from schemas.tickets import TicketEvent
 from schemas.topics import dlq_name, dlq_spec, inbound_name
+from services.ingest.domain.encoding import (
+    expire_link_record,
+    expire_memory_record,
+    restore_link,
+    restore_memory,
+)
 from services.ingest.domain.enrich import Enricher
 from services.ingest.domain.keywords import KeywordError
 from services.ingest.domain.language import UnsupportedLanguageError
-from services.ingest.domain.links import TicketLink, expire_link
-from services.ingest.domain.memory import CustomerMemory, expire
 from services.ingest.domain.normalise import identity_key
 from services.ingest.handlers import NormaliseHandler, ThreadHandler, TicketStatusHandler
 from services.ingest.http import Intake, intake_router
@@ -48,6 +51,10 @@ def build_enricher(config: SwitchboardConfig) -> Enricher:
         return Enricher(config.ingest)
     except (UnsupportedLanguageError, KeywordError) as exc:
         raise ConfigError(f"ingest: {exc}") from None
+
+
+def _same(record: bytes) -> bytes:
+    return record
 
 
 def build(settings: IngestSettings) -> tuple[FastAPI, ServiceRuntime]:
@@ -107,8 +114,9 @@ def build(settings: IngestSettings) -> tuple[FastAPI, ServiceRuntime]:
         client_options=runtime.client_options,
     )
     runtime.add_table(customers)
-    memory_codec = ModelCodec(CustomerMemory)
-    threader = TransactionalProcessor[CustomerMemory](
+    # State records are compact bytes (domain/encoding.py): stored and written as they are;
+    # reading the changelog back upgrades the previous release's JSON records.
+    threader = TransactionalProcessor[bytes](
         group_id=settings.group("switchboard-ingest-thread"),
         handler=ThreadHandler(
             config=config,
@@ -124,8 +132,8 @@ def build(settings: IngestSettings) -> tuple[FastAPI, ServiceRuntime]:
         ),
         changelog=Changelog(
             topic=runtime.topic(topics.INGEST_CUSTOMERS_CHANGELOG.name),
-            encode=memory_codec.encode,
-            decode=memory_codec.decode,
+            encode=_same,
+            decode=restore_memory,
         ),
         **common,
     )
@@ -138,14 +146,13 @@ def build(settings: IngestSettings) -> tuple[FastAPI, ServiceRuntime]:
         "ticket events; applies the status changes of the customer's tickets.",
     )
 
-    link_codec = ModelCodec(TicketLink)
-    status = TransactionalProcessor[TicketLink](
+    status = TransactionalProcessor[bytes](
         group_id=settings.group("switchboard-ingest-ticket-status"),
         handler=TicketStatusHandler(messages_topic=messages_topic),
         changelog=Changelog(
             topic=runtime.topic(topics.INGEST_TICKETS_CHANGELOG.name),
-            encode=link_codec.encode,
-            decode=link_codec.decode,
+            encode=_same,
+            decode=restore_link,
         ),
         **common,
     )
@@ -160,8 +167,8 @@ def build(settings: IngestSettings) -> tuple[FastAPI, ServiceRuntime]:
 
     threading = config.ingest.threading
     interval = settings.memory_sweep_interval_seconds
-    runtime.add_loop(sweeper(threader, partial(expire, config=threading), interval))
-    runtime.add_loop(sweeper(status, partial(expire_link, config=threading), interval))
+    runtime.add_loop(sweeper(threader, partial(expire_memory_record, config=threading), interval))
+    runtime.add_loop(sweeper(status, partial(expire_link_record, config=threading), interval))
 
     async def warm_up() -> None:
         # Blocks the loop for the seconds lingua needs, before records are handled.

@@ -16,9 +16,9 @@ from schemas.config import SwitchboardConfig
 from schemas.customers import CustomerProfile
 from schemas.ingest import INGEST_RECORD, TicketStatusChanged
 from schemas.tickets import TICKET_EVENT, TicketOpened, TicketReopened, TicketResolved
+from services.ingest.domain.encoding import decode_link, decode_memory, encode_link, encode_memory
 from services.ingest.domain.enrich import CustomerClassifier, Enricher
-from services.ingest.domain.links import TicketLink, link_for, status_change
-from services.ingest.domain.memory import CustomerMemory
+from services.ingest.domain.links import link_for, status_change
 from services.ingest.domain.priority import resolve_tier
 from services.ingest.domain.skew import not_after
 from services.ingest.domain.threads import Outcome, apply_status, take_message
@@ -60,7 +60,8 @@ class NormaliseHandler:
 
 @dataclass
 class ThreadHandler:
-    """``ingest.messages`` -> ticket events, with the customer's memory as state."""
+    """``ingest.messages`` -> ticket events, with the customer's memory as state (kept
+    as ``encoding`` bytes, decoded for the customer's record)."""
 
     config: SwitchboardConfig
     enricher: Enricher
@@ -70,7 +71,7 @@ class ThreadHandler:
     profile: ProfileLookup
     max_clock_skew: timedelta = timedelta(days=1)
 
-    def __call__(self, record: Record, step: Step[CustomerMemory]) -> None:
+    def __call__(self, record: Record, step: Step[bytes]) -> None:
         try:
             item = INGEST_RECORD.validate_json(record.value or b"")
         except ValidationError as exc:
@@ -80,7 +81,8 @@ class ThreadHandler:
             if isinstance(item, TicketStatusChanged)
             else (item.customer.customer_key)
         )
-        memory = step.store.get(key)
+        stored = step.store.get(key)
+        memory = None if stored is None else decode_memory(stored)
         with structlog.contextvars.bound_contextvars(correlation_id=item.correlation_id):
             if isinstance(item, TicketStatusChanged):
                 outcome = apply_status(memory, item, step.now)
@@ -98,7 +100,7 @@ class ThreadHandler:
                 )
                 self.metrics.count(item.channel.value, _metric_outcome(outcome))
             if outcome.memory is not memory and outcome.kind != "ignored":
-                step.store.put(key, outcome.memory)
+                step.store.put(key, encode_memory(outcome.memory))
             for event in outcome.events:
                 step.emit(self.tickets_topic, event.to_json_bytes(), key=event.ticket_id.encode())
 
@@ -137,7 +139,7 @@ class TicketStatusHandler:
 
     messages_topic: str
 
-    def __call__(self, record: Record, step: Step[TicketLink]) -> None:
+    def __call__(self, record: Record, step: Step[bytes]) -> None:
         try:
             head = _Head.model_validate_json(record.value or b"")
         except ValidationError:
@@ -150,13 +152,13 @@ class TicketStatusHandler:
             raise DeadLetterError("schema_violation", str(exc)) from None
         if isinstance(event, TicketOpened):
             if event.ticket_id not in step.store:
-                step.store.put(event.ticket_id, link_for(event, step.now))
+                step.store.put(event.ticket_id, encode_link(link_for(event, step.now)))
             return
         if not isinstance(event, TicketResolved | TicketReopened):
             return
-        link = step.store.get(event.ticket_id)
-        if link is None:
+        stored = step.store.get(event.ticket_id)
+        if stored is None:
             return  # not a ticket ingest opened, or one long forgotten
-        updated, change = status_change(link, event, step.now)
-        step.store.put(event.ticket_id, updated)
+        updated, change = status_change(decode_link(stored), event, step.now)
+        step.store.put(event.ticket_id, encode_link(updated))
         step.emit(self.messages_topic, change.to_json_bytes(), key=change.customer_key.encode())

@@ -75,7 +75,8 @@ class TimerLoop:
         # most urgent, oldest ticket that can use it, whichever partition it is in.
         memo: DrainMemo = {}
         for partition, keys in backlog.merged(sorted(owned)):
-            await self.processor.transact(owned[partition], BacklogDrain(self.router, keys, memo))
+            # Joins the partition's open transaction; no need to wait for its commit.
+            await self.processor.stage(owned[partition], BacklogDrain(self.router, keys, memo))
         partition_zero = TopicPartition(self.tickets_topic, 0)
         if (
             self.dead_letters.has_work

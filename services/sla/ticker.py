@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from aiokafka import TopicPartition
@@ -89,7 +90,14 @@ class DeadlineTicker:
                 stats_topic=self.stats_topic,
                 known_ms=until_ms,
             )
-            if await self.processor.transact(tp, work):
-                work.count(self.metrics, self.clock.now())
+            # Joins the partition's open transaction; counted once that commits.
+            outcome = await self.processor.stage(tp, work)
+            if outcome is None:
+                return
+            outcome.add_done_callback(partial(self._count_if_committed, work))
             if not work.saturated:
                 return
+
+    def _count_if_committed(self, work: AnnounceDue, outcome: asyncio.Future[bool]) -> None:
+        if not outcome.cancelled() and outcome.result():
+            work.count(self.metrics, self.clock.now())

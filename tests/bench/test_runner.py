@@ -63,13 +63,15 @@ def test_the_end_to_end_benchmark_runs_against_a_real_broker(kafka_bootstrap: st
     setup = Setup(kafka_bootstrap, patience=60)
     figures = e2e_run(setup, count=300, runs=1, latency_seconds=3, out=lambda _: None)
     by_metric = {figure.metric.split(" at ")[0]: figure for figure in figures}
-    throughput = by_metric["throughput inbound->assigned"]
-    assert throughput.value > 0
-    assert throughput.baseline is not None
-    assert throughput.baseline > 0
+    for case in ("one team", "spread over the desk"):
+        throughput = by_metric[f"throughput inbound->assigned, {case}"]
+        assert throughput.value > 0
+        assert throughput.baseline is not None
+        assert throughput.baseline > 0
+        for service in ("ingest", "router", "sla"):
+            for measure in (f"peak RSS of {service}", f"CPU per message, {service}"):
+                figure = by_metric[f"{measure}, {case}"]
+                assert figure.value > 0
+                assert figure.baseline is not None
+                assert figure.baseline > 0
     assert 0 < by_metric["latency p50"].value <= by_metric["latency p99"].value
-    for service in ("ingest", "router", "sla"):
-        memory = by_metric[f"peak RSS of {service} in the throughput run"]
-        assert memory.value > 0
-        assert memory.baseline is not None
-        assert memory.baseline > 0

@@ -47,6 +47,7 @@ async def test_books_balance_after_kills_and_a_broker_restart(
     print("\n".join(chaos.log))
     print(run.report())
     print(f"kills {dict(chaos.kills)}")
+    assert not chaos.errors, chaos.errors
     assert not run.problems, "\n".join(run.problems[:40])
     assert sum(chaos.kills.values()) >= SECONDS / 10, "the monkey hardly killed anything"
     assert chaos.broker_restarts == 1

@@ -23,6 +23,7 @@ from tests.e2e.conftest import write_config
 from tests.e2e.test_walking_skeleton import email
 from tests.support.broker import LocalBroker, start_private_broker
 from tests.support.kafka_io import read_until
+from tests.support.waiting import eventually
 
 pytestmark = [pytest.mark.kafka, pytest.mark.e2e, pytest.mark.slow]
 
@@ -70,6 +71,12 @@ def test_services_exit_with_a_clear_error_when_the_broker_stays_away(
 OUTAGE_SECONDS = 30
 
 
+async def kafka_reachable(client: httpx.AsyncClient, url: str) -> bool:
+    """What the service's watchdog last concluded (its readiness check says)."""
+    checks: dict[str, bool] = (await client.get(f"{url}/health/ready")).json()["checks"]
+    return checks["kafka_reachable"]
+
+
 async def test_a_30_second_outage_loses_nothing_accepted_and_refuses_what_it_cannot_store(
     private_broker: LocalBroker, tmp_path: Path
 ) -> None:
@@ -95,7 +102,13 @@ async def test_a_30_second_outage_loses_nothing_accepted_and_refuses_what_it_can
                 accepted.append(message_id)
             private_broker.stop()
             started = time.monotonic()
-            await asyncio.sleep(8)  # the watchdog has noticed by now
+            await eventually(
+                lambda: kafka_reachable(client, stack["ingest"].url),
+                until=lambda reachable: reachable is False,
+                timeout=OUTAGE_SECONDS - 5,
+                interval=0.5,
+                what="ingest's watchdog to notice the broker is gone",
+            )
             refused = await client.post(
                 intake, content=email("<during@example.com>", "d@example.com", "x"), headers=headers
             )

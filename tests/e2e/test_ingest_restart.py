@@ -21,6 +21,7 @@ from tests.conftest import SAMPLE_CONFIG
 from tests.support.broker import LocalBroker, start_private_broker
 from tests.support.ingest import at, chat, email, encoded
 from tests.support.kafka_io import produce, read_until
+from tests.support.waiting import eventually
 
 pytestmark = [pytest.mark.kafka, pytest.mark.e2e, pytest.mark.slow]
 
@@ -66,13 +67,22 @@ async def test_a_replay_after_kill_and_restart_opens_no_second_ticket(
             f"{topic_prefix}inbound.email",
             [(None, m) for m in [*mails, late]],  # a connector replays everything
         )
+        # The replayed copies are unkeyed (any partition): they may be threaded after
+        # the newcomer's ticket opened. Wait until every one was seen, then read what
+        # they caused, with time for a second ticket to show up.
+        deduplicated = await eventually(
+            lambda: metric(stack["ingest"].url, "deduplicated"),
+            until=lambda count: count >= len(mails),
+            timeout=60,
+            interval=0.5,
+            what="every replayed message processed",
+        )
         records = await read_until(
             kafka_bootstrap,
             [tickets],
             lambda rs: "<after-restart@x>" in opened_sources(rs),
             grace=4,
         )
-        deduplicated = metric(stack["ingest"].url, "deduplicated")
     finally:
         stack.stop()
 

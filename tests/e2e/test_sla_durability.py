@@ -18,6 +18,7 @@ from switchboard.launcher import ServiceProcess
 from tests.conftest import SAMPLE_CONFIG
 from tests.e2e.sla_support import Desk, breached_once, ids, now, sla_env, sla_process
 from tests.support.kafka_io import read_until
+from tests.support.waiting import eventually
 
 pytestmark = [pytest.mark.kafka, pytest.mark.e2e, pytest.mark.slow]
 
@@ -61,18 +62,33 @@ async def test_breach_exactly_once_and_never_after_a_first_response(
     breaches = await desk.breaches(len(late), timeout=40, grace=4)
 
     assert breached_once(breaches) == dict.fromkeys(late, 1)
-    # Never before the writers' grace has passed (how late at most is bench/sla_lateness).
-    earliest = min(b.occurred_at - b.deadline for b in breaches)
-    assert earliest >= GRACE, f"a breach announced {earliest} after its deadline"
-    async with httpx.AsyncClient() as client:
-        metrics = (await client.get(f"{sla.url}/metrics")).text
-    assert (
+    lateness = sorted((b.occurred_at - b.deadline).total_seconds() for b in breaches)
+    # Never before the writers' grace has passed; how late at most is a measurement
+    # (bench/sla_lateness.py, against a baseline), printed, not asserted.
+    assert lateness[0] >= GRACE.total_seconds(), (
+        f"a breach announced {lateness[0]} s after its deadline"
+    )
+    print(f"breach lateness: median {lateness[len(lateness) // 2]:.2f} s, max {lateness[-1]:.2f} s")
+    counted = (
         'switchboard_sla_breaches_total{channel="email",metric="first_response",'
         'team_id="tallinn-care",team_kind="in_house"} 12.0'
-    ) in metrics
-    assert 'switchboard_sla_forecast_service_level{queue_id="tallinn-care/orders_shipping"' in (
-        metrics
     )
+    forecast = 'switchboard_sla_forecast_service_level{queue_id="tallinn-care/orders_shipping"'
+    async with httpx.AsyncClient() as client:
+
+        async def exported() -> str:
+            return (await client.get(f"{sla.url}/metrics")).text
+
+        # Breaches are counted once their transaction committed, which a reader of the
+        # topic may see first; the forecast gauge is set on the forecaster's interval.
+        metrics = await eventually(
+            exported,
+            until=lambda text: counted in text and forecast in text,
+            interval=0.2,
+            what="the breach counter and the forecast gauge",
+        )
+    assert counted in metrics
+    assert forecast in metrics
     forecasts = await read_until(
         kafka_bootstrap,
         [f"{topic_prefix}sla.forecasts"],

@@ -97,7 +97,10 @@ async def test_unanswered_email_breaches_once_and_answered_one_never(
     assert breach.team_id == assignments[late_id].team_id
     assert breach.team_kind == assignments[late_id].team_kind
     # Announced once every reply that could have beaten it was read: the writers' grace
-    # after the deadline, never sooner (how late at most is bench/sla_lateness's).
+    # after the deadline, never sooner. How late at most is a measurement
+    # (bench/sla_lateness.py), printed, not asserted.
     grace = SlaSettings.model_fields["write_grace_seconds"].default
-    assert (breach.occurred_at - breach.deadline).total_seconds() >= grace
+    lateness = (breach.occurred_at - breach.deadline).total_seconds()
+    assert lateness >= grace
+    print(f"breach lateness: {lateness:.2f} s")
     assert breach.event_id == derive_id("sla.breached", late_id, "first_response")

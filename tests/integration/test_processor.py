@@ -20,6 +20,7 @@ from plumbing.settings import ServiceSettings
 from schemas.dlq import DeadLetter
 from schemas.topics import TopicSpec, dlq_name
 from tests.support.kafka_io import produce, read_all
+from tests.support.waiting import equals, eventually
 
 pytestmark = [pytest.mark.kafka]
 
@@ -163,19 +164,25 @@ async def test_a_partition_that_stops_moving_shows_its_lag(
         def sample(name: str) -> float | None:
             return runtime.registry.get_sample_value(name, labels)
 
-        for _ in range(40):  # the commit's answer may reach the processor after the reader
-            if sample("switchboard_consumer_position") == 3:
-                break
-            await asyncio.sleep(0.25)
+        # The commit's answer may reach the processor after the reader saw the outputs.
+        await eventually(
+            lambda: sample("switchboard_consumer_position"),
+            until=equals(3),
+            timeout=10,
+            what="the committed position",
+        )
         consumer.pause(held)
         position = sample("switchboard_consumer_position")
         await produce(kafka_bootstrap, topic, [(b"k0", b"x")] * 5)
-        lag = 0.0
-        for _ in range(40):  # the runtime samples every LAG_SAMPLE_SECONDS
-            await asyncio.sleep(0.5)
-            lag = sample("switchboard_consumer_lag") or 0.0
-            if lag:
-                break
+        # The runtime samples every LAG_SAMPLE_SECONDS; a sample taken while only some of
+        # the five had reached the broker shows less: wait for all five.
+        lag = await eventually(
+            lambda: sample("switchboard_consumer_lag"),
+            until=equals(5),
+            timeout=20,
+            interval=0.5,
+            what="the held partition's lag",
+        )
         assert lag == 5
         assert sample("switchboard_consumer_position") == position == 3
         consumer.resume(held)
@@ -242,8 +249,16 @@ async def test_caught_up_holds_only_while_the_broker_keeps_reporting(
             while not await processor.caught_up(tp):  # noqa: ASYNC110
                 await asyncio.sleep(0.1)
         consumer.pause(tp)
-        await asyncio.sleep(1.5)  # longer than the freshness bound, no fetch answered
-        stale = await processor.caught_up(tp)
+        # No fetch of it is answered any more: once the last report is older than the
+        # freshness bound (a second), the partition is no longer current. A fetch already
+        # in flight when it was paused may still report, so wait rather than sleep.
+        stale = await eventually(
+            lambda: processor.caught_up(tp),
+            until=lambda current: current is False,
+            timeout=30,
+            interval=0.1,
+            what="the paused partition to stop counting as caught up",
+        )
         consumer.resume(tp)
         async with asyncio.timeout(60):
             while not await processor.caught_up(tp):  # noqa: ASYNC110

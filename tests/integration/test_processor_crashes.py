@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.kafka_io import produce, read_all
+from tests.support.waiting import eventually
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
@@ -61,9 +62,13 @@ def check_exactly_once(values: list[str], per_key: int) -> None:
     assert len(values) == KEYS * per_key
 
 
-async def feed(bootstrap: str, topic: str, per_key: int, chunks: int) -> None:
-    """Send ``per_key`` records for every key, in ``chunks`` spaced-out bursts."""
-    records = [(f"k{k}".encode(), b"x") for _ in range(per_key) for k in range(KEYS)]
+def inputs(per_key: int) -> list[tuple[bytes, bytes]]:
+    """``per_key`` records for every key, the keys taking turns."""
+    return [(f"k{k}".encode(), b"x") for _ in range(per_key) for k in range(KEYS)]
+
+
+async def feed(bootstrap: str, topic: str, records: list[tuple[bytes, bytes]], chunks: int) -> None:
+    """Send ``records`` in ``chunks`` spaced-out bursts."""
     size = len(records) // chunks
     for start in range(0, len(records), size):
         await produce(bootstrap, topic, records[start : start + size])
@@ -77,7 +82,9 @@ async def test_sigkill_at_random_moments_loses_and_doubles_nothing(
     chaos = random.Random(20261127)
     worker = Worker(kafka_bootstrap, topic_prefix, tmp_path / "worker-0.log")
     worker.wait_ready()
-    feeding = asyncio.create_task(feed(kafka_bootstrap, f"{topic_prefix}input", per_key, chunks=30))
+    feeding = asyncio.create_task(
+        feed(kafka_bootstrap, f"{topic_prefix}input", inputs(per_key), chunks=30)
+    )
     for number in range(1, kills + 1):
         await asyncio.sleep(chaos.uniform(0.5, 2.0))
         worker.kill()
@@ -97,10 +104,21 @@ async def test_group_member_leaving_mid_run_hands_over_its_partitions(
     second = Worker(kafka_bootstrap, topic_prefix, tmp_path / "second.log")
     first.wait_ready()
     second.wait_ready()
-    feeding = asyncio.create_task(feed(kafka_bootstrap, f"{topic_prefix}input", per_key, chunks=20))
-    await asyncio.sleep(2.5)
+    records, topic = inputs(per_key), f"{topic_prefix}input"
+    half = len(records) // 2
+    feeding = asyncio.create_task(feed(kafka_bootstrap, topic, records[:half], chunks=10))
+    # Killed once it owns partitions (a fixed sleep guessed how long the group takes
+    # to settle), mostly while the first half is still being fed.
+    await eventually(
+        lambda: "partition ready" in second.log.read_text(errors="replace"),
+        timeout=60,
+        interval=0.2,
+        what="the second member to own partitions",
+    )
     second.kill()  # its partitions move to the first, which must restore their counts
     await feeding
+    # The second half reaches the dead member's partitions only through the first.
+    await feed(kafka_bootstrap, topic, records[half:], chunks=10)
     outputs = await read_all(kafka_bootstrap, f"{topic_prefix}output", KEYS * per_key, 120)
     first.stop()
     check_exactly_once([r.value.decode() for r in outputs], per_key)

@@ -39,7 +39,6 @@ from tests.integration.partner_api.support import (
     MANILA_KEY,
     RIGA_KEY,
     api_settings,
-    eventually,
     http,
     partner_desk_config,
     running_api,
@@ -53,6 +52,7 @@ from tests.integration.router.support import (
     running_router,
 )
 from tests.support.kafka_io import read_until
+from tests.support.waiting import eventually
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 

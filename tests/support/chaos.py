@@ -7,6 +7,7 @@ clock and keeps retrying while the broker is away."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import threading
 import time
@@ -61,11 +62,20 @@ class Monkey(threading.Thread):
     kills: Counter[str] = field(default_factory=Counter)
     broker_restarts: int = 0
     log: list[str] = field(default_factory=list)
+    #: What went wrong in the monkey itself (a broker that would not start again).
+    errors: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         super().__init__(daemon=True)
 
     def run(self) -> None:
+        try:
+            self._run()
+        except Exception as exc:  # a thread's exception is only printed: keep it for the test
+            self.errors.append(repr(exc))
+            raise
+
+    def _run(self) -> None:
         rng = random.Random(self.seed)
         started = time.monotonic()
         restart: threading.Thread | None = None
@@ -97,7 +107,10 @@ class Monkey(threading.Thread):
                 return
             except BrokerError as exc:
                 self.log.append(f"broker start failed (attempt {attempt}): {str(exc)[:300]}")
-        broker.start()
+        try:
+            broker.start()
+        except BrokerError as exc:  # on a thread of its own: the test reads errors
+            self.errors.append(f"the broker would not start again: {str(exc)[:300]}")
 
 
 #: What ``ClusterFaults`` can do, each step waiting until it is done.
@@ -217,6 +230,11 @@ async def play(
 _STUCK = (OutOfOrderSequenceNumber, UnknownProducerId, InvalidProducerEpoch)
 
 
+#: How long the connector retries one message before it takes the broker for gone: a
+#: broker that never comes back fails the run instead of leaving it waiting for ever.
+SEND_PATIENCE_SECONDS = 300.0
+
+
 class Connector:
     """A channel connector: sends until Kafka has the record, starting a new producer
     (a new producer id) when the old one is stuck, as a connector would be restarted.
@@ -227,30 +245,39 @@ class Connector:
         self._producer: AIOKafkaProducer | None = None
 
     async def send(self, topic: str, value: bytes, key: bytes | None) -> None:
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + SEND_PATIENCE_SECONDS
         delay = 0.2
         while True:
-            if self._producer is None:
-                producer = AIOKafkaProducer(
-                    bootstrap_servers=self._bootstrap, acks="all", enable_idempotence=True
-                )
-                try:
-                    await producer.start()
-                except KafkaError:
-                    await producer.stop()
-                    await asyncio.sleep(delay)
-                    delay = min(delay * 2, 5.0)
-                    continue
-                self._producer = producer
             try:
+                if self._producer is None:
+                    self._producer = await self._started()
                 await self._producer.send_and_wait(topic, value, key=key)
                 return
-            except _STUCK:
-                await self.close()
-            except KafkaError:
+            except KafkaError as exc:
+                if isinstance(exc, _STUCK):
+                    await self.close()
+                if loop.time() > give_up:
+                    raise AssertionError(
+                        f"nothing could be published to {topic} for "
+                        f"{SEND_PATIENCE_SECONDS:.0f} s (the last error is the cause)"
+                    ) from exc
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
 
-    async def close(self) -> None:
-        if self._producer is not None:
-            producer, self._producer = self._producer, None
+    async def _started(self) -> AIOKafkaProducer:
+        producer = AIOKafkaProducer(
+            bootstrap_servers=self._bootstrap, acks="all", enable_idempotence=True
+        )
+        try:
+            await producer.start()
+        except BaseException:
             await producer.stop()
+            raise
+        return producer
+
+    async def close(self) -> None:
+        producer, self._producer = self._producer, None
+        if producer is not None:
+            with contextlib.suppress(Exception):  # a broken producer may raise its error
+                await producer.stop()

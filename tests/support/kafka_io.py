@@ -6,7 +6,8 @@ import asyncio
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 
 
 async def produce(
@@ -61,3 +62,69 @@ async def read_all(bootstrap: str, topic: str, expected: int, timeout: float = 6
     return await read_until(
         bootstrap, [topic], lambda records: len(records) >= expected, timeout=timeout
     )
+
+
+async def end_offsets(
+    bootstrap: str, topic: str, partitions: int, *, isolation: str = "read_committed"
+) -> list[int]:
+    """Every partition's end offset: the last stable offset for ``read_committed``, the
+    high watermark (commit markers included) for ``read_uncommitted``."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, isolation_level=isolation)
+    await consumer.start()
+    try:
+        tps = [TopicPartition(topic, p) for p in range(partitions)]
+        ends = await consumer.end_offsets(tps)
+        return [ends[tp] for tp in tps]
+    finally:
+        await consumer.stop()
+
+
+async def read_to_end(
+    bootstrap: str, topics: Sequence[str], *, grace: float = 0.0, timeout: float = 60
+) -> list[Any]:
+    """Committed records of ``topics`` from the beginning up to where they end now (their
+    last stable offsets when this is called), then ``grace`` seconds more.
+
+    For what is known to be committed already: reading for a fixed time instead stops
+    short whenever the consumer takes longer than that to join and fetch.
+    """
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        described = await admin.describe_topics(list(topics))
+    finally:
+        await admin.close()
+    partitions = [
+        TopicPartition(topic["topic"], partition["partition"])
+        for topic in described
+        for partition in topic["partitions"]
+    ]
+    assert partitions, f"no partitions for {topics}: do the topics exist?"
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap,
+        enable_auto_commit=False,
+        isolation_level="read_committed",
+        auto_offset_reset="earliest",
+    )
+    await consumer.start()
+    records: list[Any] = []
+    try:
+        async with asyncio.timeout(timeout):
+            consumer.assign(partitions)
+            await consumer.seek_to_beginning(*partitions)
+            ends = await consumer.end_offsets(partitions)
+            remaining = {tp for tp in partitions if ends[tp] > 0}
+            while remaining:
+                batch = await consumer.getmany(*remaining, timeout_ms=300)
+                records += [r for rs in batch.values() for r in rs]
+                for tp in list(remaining):
+                    if await consumer.position(tp) >= ends[tp]:
+                        remaining.discard(tp)
+        loop = asyncio.get_running_loop()
+        end_of_grace = loop.time() + grace
+        while loop.time() < end_of_grace:
+            batch = await consumer.getmany(timeout_ms=300)
+            records += [r for rs in batch.values() for r in rs]
+    finally:
+        await consumer.stop()
+    return records

@@ -35,16 +35,14 @@ from schemas.tickets import TicketEvent
 from schemas.topics import dlq_name, dlq_spec
 from services.router.partner_api.api import APP_OPTIONS, install_api, presenters
 from services.router.partner_api.codec import (
+    checked_record,
     decode_capacity,
-    decode_ticket,
     encode_capacity,
-    encode_ticket,
     served,
 )
 from services.router.partner_api.context import Options, PartnerApi
 from services.router.partner_api.domain.capacity import CapacityRecord
 from services.router.partner_api.domain.minimise import Keep
-from services.router.partner_api.domain.view import PartnerTicket
 from services.router.partner_api.handlers import CapacityHandler, Purge, ViewHandler
 from services.router.partner_api.index import ViewIndex
 from services.router.partner_api.metrics import PartnerApiMetrics
@@ -83,6 +81,10 @@ class KafkaPublisher:
         )
 
 
+def _same(record: bytes) -> bytes:
+    return record
+
+
 def keep_for(config: SwitchboardConfig) -> Keep:
     return Keep.union(
         [access.fields for access in config.partner_api.partners.values()],
@@ -117,7 +119,8 @@ def build(
     view_changelog = runtime.topic(topics.PARTNER_VIEW_CHANGELOG.name)
     capacity_changelog = runtime.topic(topics.PARTNER_CAPACITY_CHANGELOG.name)
 
-    view = TransactionalProcessor[PartnerTicket](
+    # The store keeps the changelog records themselves (handlers.py): written as they are.
+    view = TransactionalProcessor[bytes](
         service=SERVICE,
         group_id=settings.group("switchboard-partner-view"),
         handler=ViewHandler(tickets_topic=tickets, keep=keep_for(config)),
@@ -125,7 +128,7 @@ def build(
         client_options=runtime.client_options,
         clock=runtime.clock,
         metrics=runtime.metrics,
-        changelog=Changelog(topic=view_changelog, encode=encode_ticket, decode=decode_ticket),
+        changelog=Changelog(topic=view_changelog, encode=_same, decode=checked_record),
         co_partitioned=(tickets, sla),
     )
     runtime.consume(

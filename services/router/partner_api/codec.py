@@ -25,6 +25,14 @@ def decode_ticket(data: bytes) -> PartnerTicket:
     return PartnerTicket.model_validate_json(data[1:])
 
 
+def checked_record(data: bytes) -> bytes:
+    """A record as the view's store keeps it: as it is, once its format is one this
+    release reads (a restore stops at one it does not)."""
+    if data[:1] not in (PARTNERED, FACTS_ONLY):
+        raise ValueError(f"unknown partner view record format {data[:1]!r}")
+    return data
+
+
 def served(data: bytes) -> bytes | None:
     """For the API's mirror (``GlobalTable`` decode): partner records as they are, None for
     facts-only ones, recognised on the first byte; the index decodes what it keeps."""

@@ -4,9 +4,12 @@ that expect their outcome to show up.
 
 Fed by the ``GlobalTable`` mirrors' change callbacks (or, in fast tests, straight by a
 fake pipeline); every entry comes from a committed changelog record. A ticket is kept
-as its changelog bytes (without the customer's data once no assignment is live) and
-decoded when a request needs it; listing and statistics work on compact rows. Weeks
-of history for every partner then fit in each instance's memory (bench/README.md).
+as its changelog bytes (without the customer's data once no assignment is live),
+deflated (``compact``), and decoded when a request needs it; listing and statistics
+work on compact rows, indexed by team. Nothing else is kept per ticket: when a ticket
+changes, its previous record says which rows and action ids to drop. Weeks of history
+for every partner then fit in each instance's memory (under 1 KB per partner ticket,
+bench/README.md).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from dataclasses import dataclass, field
 
 from plumbing.logging import get_logger
 from services.router.partner_api.codec import decode_ticket, encode_ticket
+from services.router.partner_api.compact import pack, unpack_ticket
 from services.router.partner_api.domain.capacity import Announcement, CapacityRecord
 from services.router.partner_api.domain.stats import BreachRow, WorkRow, rows_of
 from services.router.partner_api.domain.view import (
@@ -38,15 +42,13 @@ Located = tuple[PartnerTicket, AssignmentRecord]
 class ViewIndex:
     on_invalid: Callable[[str, Exception], None] | None = None
     capacities: dict[str, CapacityRecord] = field(default_factory=dict)
-    _records: dict[str, bytes] = field(default_factory=dict)
-    _rows: dict[str, list[WorkRow]] = field(default_factory=dict)
+    _records: dict[str, bytes] = field(default_factory=dict)  # deflated (``compact``)
     _breaches: dict[str, list[BreachRow]] = field(default_factory=dict)
-    _by_team: dict[str, dict[uuid.UUID, WorkRow]] = field(default_factory=lambda: defaultdict(dict))
-    _live_by_team: dict[str, dict[uuid.UUID, WorkRow]] = field(
-        default_factory=lambda: defaultdict(dict)
-    )
-    _actions: dict[uuid.UUID, tuple[str, uuid.UUID]] = field(default_factory=dict)
-    _ticket_actions: dict[str, tuple[uuid.UUID, ...]] = field(default_factory=dict)
+    #: Team -> assignment id (its 128-bit int) -> row.
+    _by_team: dict[str, dict[int, WorkRow]] = field(default_factory=lambda: defaultdict(dict))
+    _live_by_team: dict[str, dict[int, WorkRow]] = field(default_factory=lambda: defaultdict(dict))
+    #: Partner action event id (its 128-bit int: half a UUID object) -> ticket id.
+    _actions: dict[int, str] = field(default_factory=dict)
     _announcements: dict[uuid.UUID, str] = field(default_factory=dict)
     _waiters: dict[uuid.UUID, list[asyncio.Future[None]]] = field(
         default_factory=lambda: defaultdict(list)
@@ -71,34 +73,32 @@ class ViewIndex:
             record = without_personal_data(record)  # never served any more: not kept either
             data = encode_ticket(record)
         assert data is not None
-        work, breaches = rows_of(record)
-        self._records[ticket_id] = data
-        self._rows[ticket_id] = work
+        work, breaches = rows_of(record, ticket_id)
+        self._records[ticket_id] = pack(data)
         if breaches:
             self._breaches[ticket_id] = breaches
         actions: list[uuid.UUID] = []
         for row, assignment in zip(work, record.assignments, strict=True):
-            self._by_team[row.team_id][assignment.assignment_id] = row
+            self._by_team[row.team_id][row.assignment_id] = row
             if assignment.live:
-                self._live_by_team[row.team_id][assignment.assignment_id] = row
+                self._live_by_team[row.team_id][row.assignment_id] = row
             for done in assignment.actions:
-                self._actions[done.event_id] = (ticket_id, assignment.assignment_id)
+                self._actions[done.event_id.int] = ticket_id
                 actions.append(done.event_id)
-        if actions:
-            self._ticket_actions[ticket_id] = tuple(actions)
         for event_id in actions:
             self._wake(event_id)
 
     def _forget(self, ticket_id: str) -> None:
-        self._records.pop(ticket_id, None)
+        packed = self._records.pop(ticket_id, None)
+        if packed is None:
+            return
         self._breaches.pop(ticket_id, None)
-        for row in self._rows.pop(ticket_id, ()):
-            key = row.assignment_id
-            assert isinstance(key, uuid.UUID)
-            self._by_team[row.team_id].pop(key, None)
-            self._live_by_team[row.team_id].pop(key, None)
-        for event_id in self._ticket_actions.pop(ticket_id, ()):
-            self._actions.pop(event_id, None)
+        for assignment in unpack_ticket(packed).assignments:
+            team_id = assignment.team_id
+            self._by_team[team_id].pop(assignment.assignment_id.int, None)
+            self._live_by_team[team_id].pop(assignment.assignment_id.int, None)
+            for done in assignment.actions:
+                self._actions.pop(done.event_id.int, None)
 
     def capacity_changed(self, team_id: str, record: CapacityRecord | None) -> None:
         old = self.capacities.pop(team_id, None)
@@ -114,21 +114,21 @@ class ViewIndex:
 
     # -- reads -------------------------------------------------------------------------
     def ticket(self, ticket_id: str) -> PartnerTicket | None:
-        data = self._records.get(ticket_id)
-        return None if data is None else decode_ticket(data)
+        packed = self._records.get(ticket_id)
+        return None if packed is None else unpack_ticket(packed)
 
     def locate(self, row: WorkRow) -> Located | None:
         ticket = self.ticket(row.ticket_id)
         if ticket is None:
             return None
         for record in ticket.assignments:
-            if record.assignment_id == row.assignment_id:
+            if record.assignment_id.int == row.assignment_id:
                 return ticket, record
         return None
 
     def assignment(self, team_id: str, assignment_id: uuid.UUID) -> Located | None:
         """The team's own assignment, or None: unknown and someone else's look the same."""
-        row = self._by_team.get(team_id, {}).get(assignment_id)
+        row = self._by_team.get(team_id, {}).get(assignment_id.int)
         return None if row is None else self.locate(row)
 
     def team_rows(self, team_id: str, live_only: bool = False) -> list[WorkRow]:
@@ -144,15 +144,14 @@ class ViewIndex:
         self, event_id: uuid.UUID
     ) -> tuple[PartnerTicket, AssignmentRecord, ActionRecord] | None:
         """A partner action the view has judged, found by its event id."""
-        found = self._actions.get(event_id)
-        ticket = self.ticket(found[0]) if found is not None else None
-        if found is None or ticket is None:
+        ticket_id = self._actions.get(event_id.int)
+        ticket = self.ticket(ticket_id) if ticket_id is not None else None
+        if ticket is None:
             return None
         for record in ticket.assignments:
-            if record.assignment_id == found[1]:
-                for done in record.actions:
-                    if done.event_id == event_id:
-                        return ticket, record, done
+            for done in record.actions:
+                if done.event_id == event_id:
+                    return ticket, record, done
         return None
 
     def announcement(self, event_id: uuid.UUID) -> tuple[CapacityRecord, Announcement] | None:
@@ -171,7 +170,7 @@ class ViewIndex:
     # -- waiting for a write to show ---------------------------------------------------
     async def wait_for(self, event_id: uuid.UUID, timeout: float) -> bool:
         """True once the view holds the outcome of the event with this id."""
-        if event_id in self._actions or event_id in self._announcements:
+        if event_id.int in self._actions or event_id in self._announcements:
             return True
         waiter = asyncio.get_running_loop().create_future()
         self._waiters[event_id].append(waiter)

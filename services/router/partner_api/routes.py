@@ -12,6 +12,7 @@ import binascii
 import hashlib
 import heapq
 import json
+import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -33,7 +34,7 @@ from schemas.partner_api import (
 )
 from services.router.partner_api.context import PartnerApi
 from services.router.partner_api.domain.keys import Caller
-from services.router.partner_api.domain.stats import WorkRow
+from services.router.partner_api.domain.stats import WorkRow, from_micros, micros
 from services.router.partner_api.errors import ApiError, not_found
 from services.router.partner_api.writes import act, parse_id
 
@@ -128,7 +129,7 @@ def assignment_routes(api: PartnerApi) -> APIRouter:
                 row.status in wanted
                 and (skill is None or row.skill == skill)
                 and (language is None or row.language == language)
-                and (after is None or _order(row) > after)
+                and (after is None or _is_after(row, after))
             )
 
         rows = api.index.team_rows(caller.team_id, live_only=wanted <= LIVE_STATUSES)
@@ -143,7 +144,7 @@ def assignment_routes(api: PartnerApi) -> APIRouter:
                 "object": "list",
                 "data": [presenter.summary(ticket, record, now) for ticket, record in located],
                 "has_more": more,
-                "next_cursor": _encode_cursor(_order(page[-1]), filters) if more else None,
+                "next_cursor": _encode_cursor(page[-1], filters) if more else None,
             }
         )
 
@@ -267,8 +268,16 @@ def assignment_routes(api: PartnerApi) -> APIRouter:
 
 
 # -- cursors: opaque to the partner, stable under new offers (they sort last) ----------
-def _order(row: WorkRow) -> tuple[datetime, str]:
-    return row.offered_at, str(row.assignment_id)
+def _order(row: WorkRow) -> tuple[int, int]:
+    """By offer time, then assignment id: a UUID's string sorts as its integer does."""
+    return row.offered_us, row.assignment_id
+
+
+def _is_after(row: WorkRow, after: tuple[int, str]) -> bool:
+    offered, assignment = after
+    if row.offered_us != offered:
+        return row.offered_us > offered
+    return str(uuid.UUID(int=row.assignment_id)) > assignment
 
 
 def _filters_key(wanted: frozenset[AssignmentStatus], skill: str | None, lang: str | None) -> str:
@@ -276,20 +285,21 @@ def _filters_key(wanted: frozenset[AssignmentStatus], skill: str | None, lang: s
     return hashlib.sha256(canonical.encode()).hexdigest()[:12]
 
 
-def _encode_cursor(after: tuple[datetime, str], filters: str) -> str:
-    raw = json.dumps({"o": after[0].isoformat(), "i": after[1], "f": filters})
+def _encode_cursor(last: WorkRow, filters: str) -> str:
+    offered, assignment = from_micros(last.offered_us), uuid.UUID(int=last.assignment_id)
+    raw = json.dumps({"o": offered.isoformat(), "i": str(assignment), "f": filters})
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def _decode_cursor(cursor: str, filters: str) -> tuple[datetime, str]:
+def _decode_cursor(cursor: str, filters: str) -> tuple[int, str]:
     try:
         raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        after = (datetime.fromisoformat(raw["o"]), str(raw["i"]))
+        offered, assignment = datetime.fromisoformat(raw["o"]), str(raw["i"])
         same_filters = raw["f"] == filters
     except (ValueError, KeyError, TypeError, binascii.Error):
         raise ApiError(400, "invalid_cursor", "this cursor is not one we gave out") from None
-    if not same_filters or after[0].tzinfo is None:
+    if not same_filters or offered.tzinfo is None:
         raise ApiError(
             400, "invalid_cursor", "use a cursor only with the filters of the page it came from"
         )
-    return after
+    return micros(offered), assignment

@@ -30,7 +30,7 @@ from services.sla.app import build as build_sla
 from services.sla.settings import SlaSettings
 from tests.integration.partner_api.support import api_settings, partner_desk_config
 from tests.integration.router.support import WEDNESDAY_NOON
-from tests.support.kafka_io import read_until
+from tests.support.kafka_io import read_to_end
 
 #: Each service's consumer group (without the prefix) per input topic.
 GROUPS: dict[str, dict[str, str]] = {
@@ -153,14 +153,10 @@ async def wait_committed_past(
                 await asyncio.sleep(0.25)
 
 
-async def dead_letters(stack: Stack, logical_topic: str, grace: float = 2.0) -> list[DeadLetter]:
-    records = await read_until(
-        stack.bootstrap,
-        [stack.topic(f"{logical_topic}.dlq")],
-        lambda _: False,
-        timeout=grace,
-        grace=0,
-    )
+async def dead_letters(stack: Stack, logical_topic: str, grace: float = 1.0) -> list[DeadLetter]:
+    """Every dead letter of the topic so far (each commits with the offsets the caller
+    waited for), then ``grace`` seconds more, so that a second letter would show up."""
+    records = await read_to_end(stack.bootstrap, [stack.topic(f"{logical_topic}.dlq")], grace=grace)
     return [DeadLetter.model_validate_json(r.value) for r in records]
 
 
@@ -187,9 +183,7 @@ def letters_for(letters: Sequence[DeadLetter], sent: Sent) -> list[DeadLetter]:
     ]
 
 
-async def latest(stack: Stack, logical_topic: str, timeout: float = 3.0) -> dict[bytes, Any]:
-    """The last value per key of a (changelog) topic, as committed."""
-    records = await read_until(
-        stack.bootstrap, [stack.topic(logical_topic)], lambda _: False, timeout=timeout, grace=0
-    )
+async def latest(stack: Stack, logical_topic: str) -> dict[bytes, Any]:
+    """The last value per key of a (changelog) topic, as committed so far."""
+    records = await read_to_end(stack.bootstrap, [stack.topic(logical_topic)])
     return {r.key: r.value for r in records if r.key is not None}

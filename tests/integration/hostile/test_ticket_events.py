@@ -179,7 +179,7 @@ async def fed(stack: Stack) -> Fed:
         )
         sent[name] = (ticket_id, case, where)
     await wait_committed_past(stack, "tickets", [where for _, _, where in sent.values()], 30)
-    state = {name: await latest(stack, name, timeout=1.0) for name in CHANGELOGS}
+    state = {name: await latest(stack, name) for name in CHANGELOGS}
     return Fed(sent, await dead_letters(stack, "tickets"), state)
 
 

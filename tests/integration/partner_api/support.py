@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -77,18 +76,3 @@ async def http(app: FastAPI, key: str) -> AsyncIterator[httpx.AsyncClient]:
         transport=transport, base_url="http://partner-api", headers=headers
     ) as client:
         yield client
-
-
-async def eventually(
-    probe: Callable[[], Any], timeout: float = 30.0, what: str = "condition"
-) -> Any:
-    """Poll an async probe until it returns something truthy."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        result = await probe()
-        if result:
-            return result
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.05)

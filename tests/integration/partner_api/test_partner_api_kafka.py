@@ -25,7 +25,6 @@ from tests.integration.partner_api.support import (
     MANILA_KEY,
     RIGA_KEY,
     api_settings,
-    eventually,
     http,
     partner_desk_config,
     running_api,
@@ -39,6 +38,7 @@ from tests.integration.router.support import (
     running_router,
 )
 from tests.support.kafka_io import read_until
+from tests.support.waiting import equals, eventually
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
@@ -102,10 +102,14 @@ async def test_partners_work_offers_over_two_instances_and_the_router_agrees(
             if isinstance(e, OfferAccepted | FirstResponse | TicketResolved)
         ]
         assert kinds == ["OfferAccepted", "FirstResponse", "TicketResolved"], "acted once each"
+        # The router's store has the ticket from its opening on ("offered", "accepted"):
+        # wait for the resolution itself, not for the first status found.
         route = await eventually(
-            lambda: _route_status(router, first.ticket_id), what="the router's resolution"
+            lambda: _route_status(router, first.ticket_id),
+            until=equals(("resolved", "manila")),
+            what="the router's resolution",
         )
-        assert route == "resolved"
+        assert route == ("resolved", "manila")
         assert (
             counter(router, "switchboard_router_offers_total", team_id="manila", outcome="accepted")
             == 1
@@ -132,9 +136,12 @@ async def test_partners_work_offers_over_two_instances_and_the_router_agrees(
             "assignment_rejected",
         )
         assert loser.json()["error"]["status"] == winner
-        expected_route = "accepted" if winner == "accepted" else "offered"  # re-offered to Riga
+        # Accepted by Manila, or re-offered to Riga (while Manila's offer is still open
+        # the router's state is ("offered", "manila"): the wait must not stop there).
+        expected_route = ("accepted", "manila") if winner == "accepted" else ("offered", "riga")
         route2 = await eventually(
-            lambda: _route_status(router, second.ticket_id, expected_route),
+            lambda: _route_status(router, second.ticket_id),
+            until=equals(expected_route),
             what="the router following the winner",
         )
         assert route2 == expected_route
@@ -167,15 +174,15 @@ async def test_partners_work_offers_over_two_instances_and_the_router_agrees(
         assert (await c.get("/v1/capacity")).json()["agents_on_shift"] == 3
 
 
-async def _route_status(router: Any, ticket_id: str, wanted: str | None = None) -> str | None:
-    """The router's own state of a ticket (what its handler decided), from its stores."""
+def _route_status(router: Any, ticket_id: str) -> tuple[str, str | None] | None:
+    """The router's own state of a ticket (what its handler decided), from its stores:
+    its status and the team it is with."""
     processor = router._processors[0][0]
     for tp in processor.owned_partitions():
         store = processor.store(tp)
         route = store.get(ticket_id) if store is not None else None
         if route is not None:
-            status: str = route.status
-            return status if wanted is None or status == wanted else None
+            return route.status, route.team_id
     return None
 
 

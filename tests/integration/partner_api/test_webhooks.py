@@ -18,7 +18,6 @@ from schemas.tickets import OfferExpired, TicketAssigned
 from tests.integration.partner_api.support import (
     MANILA_KEY,
     api_settings,
-    eventually,
     http,
     partner_desk_config,
     running_api,
@@ -31,6 +30,7 @@ from tests.integration.router.support import (
     router_settings,
     running_router,
 )
+from tests.support.waiting import eventually
 from tests.support.webhook_receiver import Receiver, webhook_receiver
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]

@@ -45,6 +45,7 @@ def desk_config(
     riga_agents: int = 2,
     first_response: dict[str, str] | None = None,
     share_limit: float = 1.0,
+    offer_accept_timeout: str = "PT30S",
 ) -> Path:
     """One in-house team in Tallinn and two partners (Manila 24/7, cheaper; Riga)."""
     targets = {"chat": "PT2M", "default": "PT4H", **(first_response or {})}
@@ -77,7 +78,7 @@ def desk_config(
                 "agents": manila_agents,
                 "concurrency": 2,
                 "cost_per_ticket": "2.60",
-                "contract": {"offer_accept_timeout": "PT30S"},
+                "contract": {"offer_accept_timeout": offer_accept_timeout},
             },
             {
                 "id": "riga",
@@ -93,7 +94,7 @@ def desk_config(
                     "time_zone": "Europe/Riga",
                     "weekly": {d: ["07:00-23:00"] for d in ("mon", "tue", "wed", "thu", "fri")},
                 },
-                "contract": {"offer_accept_timeout": "PT30S"},
+                "contract": {"offer_accept_timeout": offer_accept_timeout},
             },
         ],
         "outsourcing": {

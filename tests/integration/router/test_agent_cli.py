@@ -92,10 +92,17 @@ async def test_an_agent_answers_resolves_and_releases_from_the_terminal(
         assert listed[2].startswith("3. [low] Gift wrap question")
         assert listed[-1].startswith("1. [low] Gift wrap question")  # what is left
 
-        # Each action is an event on tickets, and the router acts on it.
+        # Each action is an event on tickets, and the router acts on it (on queue.tallinn,
+        # which the log may read before tickets: wait for both sides).
         await log.wait_for(
-            lambda: log.of(QueuedTicketClosed) and log.of(QueuedTicketWithdrawn),
-            what="closed and withdrawn",
+            lambda: (
+                log.of(QueuedTicketClosed)
+                and log.of(QueuedTicketWithdrawn)
+                and log.of(FirstResponse, urgent.ticket_id)
+                and log.of(TicketResolved, urgent.ticket_id)
+                and log.of(TicketReleased, normal.ticket_id)
+            ),
+            what="the agent's actions and the router's answers to them",
         )
         (response,) = log.of(FirstResponse, urgent.ticket_id)
         assert (response.actor.kind, response.actor.id) == ("agent", "anna")

@@ -87,7 +87,15 @@ async def test_after_hours_goes_to_a_partner_a_rejection_elsewhere_then_in_house
 
         # Monday morning Tallinn opens and takes it from the backlog, through its queue.
         clock.set(MONDAY_MORNING)
-        queued = await log.wait_for(lambda: log.of(QueuedTicket, ticket.ticket_id), what="queue")
+        # The assignment (on tickets) and the queued ticket (on queue.tallinn) commit
+        # together, but the log may fetch one topic before the other: wait for both.
+        await log.wait_for(
+            lambda: (
+                log.assignments(ticket.ticket_id)[2:] and log.of(QueuedTicket, ticket.ticket_id)
+            ),
+            what="the third assignment and its queued ticket",
+        )
+        queued = log.of(QueuedTicket, ticket.ticket_id)
         assignments = log.assignments(ticket.ticket_id)
         assert [(a.team_id, a.attempt) for a in assignments] == [
             ("manila", 1),

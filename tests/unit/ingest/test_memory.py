@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from plumbing.processor import Step
 from plumbing.store import StateStore
 from schemas.config.ingest import ThreadingConfig
+from services.ingest.domain.encoding import encode_link, expire_link_record
 from services.ingest.domain.links import TicketLink, expire_link
 from services.ingest.domain.memory import (
     CustomerMemory,
@@ -97,20 +98,21 @@ def test_links_expire_after_the_reopen_window_once_resolved() -> None:
 
 
 def test_the_sweep_deletes_what_expired_and_stages_it_for_the_changelog() -> None:
-    store = StateStore[TicketLink]()
+    store = StateStore[bytes]()
     for n in range(4):
         status = "resolved" if n % 2 else "open"
-        store.restore(f"t{n}", TicketLink(customer_key="c", status=status, touched_at=at()))
-    step = Step[TicketLink](partition=0, store=store, now=at(days=8))
-    sweep_partition(step, lambda link, now: expire_link(link, now, CONFIG), max_changes=10)
+        link = TicketLink(customer_key="c", status=status, touched_at=at())
+        store.restore(f"t{n}", encode_link(link))
+    step = Step[bytes](partition=0, store=store, now=at(days=8))
+    sweep_partition(step, lambda data, now: expire_link_record(data, now, CONFIG), max_changes=10)
     assert sorted(store.keys()) == ["t0", "t2"]
     assert sorted(store.staged(lambda v: b"x")) == [("t1", None), ("t3", None)]
 
 
 def test_the_sweep_stops_after_max_changes() -> None:
-    store = StateStore[TicketLink]()
+    store = StateStore[bytes]()
     for n in range(5):
-        store.restore(f"t{n}", TicketLink(customer_key="c", touched_at=at()))
-    step = Step[TicketLink](partition=0, store=store, now=at(days=40))
-    sweep_partition(step, lambda link, now: expire_link(link, now, CONFIG), max_changes=2)
+        store.restore(f"t{n}", encode_link(TicketLink(customer_key="c", touched_at=at())))
+    step = Step[bytes](partition=0, store=store, now=at(days=40))
+    sweep_partition(step, lambda data, now: expire_link_record(data, now, CONFIG), max_changes=2)
     assert len(store) == 3
