@@ -36,7 +36,7 @@ unit: setup
 ## books must balance (the normal suite runs 150 s of it). CHAOS_SECONDS sets the length.
 CHAOS_SECONDS ?= 900
 chaos: setup
-	CHAOS_SECONDS=$(CHAOS_SECONDS) $(PY) -m pytest tests/chaos -s -p no:cacheprovider
+	CHAOS_SECONDS=$(CHAOS_SECONDS) $(PY) -m pytest tests/chaos/test_chaos.py -s -p no:cacheprovider
 
 ## Faults on a three-node cluster under Black Friday load: the leader of most tickets
 ## partitions killed (with router and SLA) and back, rolling restarts, services killed at
