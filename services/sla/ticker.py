@@ -13,7 +13,7 @@ from typing import Any
 from aiokafka import TopicPartition
 
 from plumbing.clock import Clock
-from plumbing.processor import TransactionalProcessor
+from plumbing.processor import Step, TransactionalProcessor
 from plumbing.store import StateStore
 from plumbing.watermark import InputWatermarks
 from schemas.base import SlaMetric
@@ -91,12 +91,19 @@ class DeadlineTicker:
                 known_ms=until_ms,
             )
             # Joins the partition's open transaction; counted once that commits.
-            outcome = await self.processor.stage(tp, work)
+            outcome = await self.processor.stage(tp, partial(self._judge, tp, work))
             if outcome is None:
                 return
             outcome.add_done_callback(partial(self._count_if_committed, work))
             if not work.saturated:
                 return
+
+    def _judge(self, tp: TopicPartition, work: AnnounceDue, step: Step[bytes]) -> None:
+        """Run under the task's lock: if the partition was reset and reopened since the
+        look (a failed transaction), its watermark started again and bounds the work."""
+        known = self.watermarks.value_ms(tp)
+        work.known_ms = min(work.known_ms, known) if known is not None else -1
+        work(step)
 
     def _count_if_committed(self, work: AnnounceDue, outcome: asyncio.Future[bool]) -> None:
         if not outcome.cancelled() and outcome.result():
