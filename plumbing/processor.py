@@ -29,6 +29,7 @@ import time
 import traceback
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any, Generic, TypeVar
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
@@ -199,9 +200,15 @@ class TransactionalProcessor(Generic[V]):
         work = [
             (task, batch) for key, batch in by_task.items() if (task := self._tasks.by_key.get(key))
         ]
-        for task, _ in work:  # before any await: applied_position must see it at once
+        handled = []
+        for task, batch in work:  # before any await: applied_position must see it at once
             task.pending += 1
-        await asyncio.gather(*(self._process_task(task, batch) for task, batch in work))
+            handling = asyncio.ensure_future(self._process_records(task, batch))
+            # A done callback, not a finally: it runs even when the batch is cancelled
+            # before it started (a finally would not, and the count would stay up).
+            handling.add_done_callback(partial(_finished, task))
+            handled.append(handling)
+        await asyncio.gather(*handled)
 
     async def transact(self, tp: TopicPartition, work: Callable[[Step[V]], None]) -> bool:
         """Run ``work`` (e.g. a timer tick) in the open transaction of partition ``tp`` and
@@ -239,14 +246,8 @@ class TransactionalProcessor(Generic[V]):
             transaction = await self._join(task, step, records=0)
             return transaction.outcome if transaction is not None else _settled(False)
 
-    async def _process_task(self, task: Task[V], records: list[Record]) -> None:
-        """A task dropped meanwhile (revoked) is not ready: its new owner reprocesses."""
-        try:
-            await self._process_records(task, records)
-        finally:
-            task.pending -= 1
-
     async def _process_records(self, task: Task[V], records: list[Record]) -> None:
+        """A task dropped meanwhile (revoked) is not ready: its new owner reprocesses."""
         async with task.lock:
             if not task.ready:
                 return
@@ -453,6 +454,10 @@ class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]
 
     async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
         await asyncio.gather(*(self._processor._assign(tp) for tp in assigned))
+
+
+def _finished(task: Task[Any], _: asyncio.Future[None]) -> None:
+    task.pending -= 1
 
 
 def _settled(value: bool) -> asyncio.Future[bool]:
