@@ -192,8 +192,12 @@ class InputWatermarks:
                 book.lost()
             else:
                 book.mark(Mark(at_ms, real, highs[tp]))
-        for tp in partitions:
-            self._book(tp).applied(await applied_position(tp))
+        # All at once: each waits for its task's lock, which a commit in progress holds;
+        # one after another, a look could outlast MAX_LOOK_GAP_SECONDS on a busy machine
+        # and the marks would never live long enough to settle.
+        positions = await asyncio.gather(*(applied_position(tp) for tp in partitions))
+        for tp, position in zip(partitions, positions, strict=True):
+            self._book(tp).applied(position)
 
     def value_ms(self, tp: TopicPartition) -> int | None:
         """Every record of ``tp`` up to this clock time is applied; None: not known yet."""
