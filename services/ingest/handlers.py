@@ -24,7 +24,7 @@ from services.ingest.domain.priority import resolve_tier
 from services.ingest.domain.skew import not_after
 from services.ingest.domain.threads import Outcome, apply_status, take_message
 from services.ingest.metrics import IngestMetrics
-from services.ingest.validation import InvalidPayloadError, accept
+from services.ingest.validation import InvalidPayloadError, admit
 
 log = get_logger(__name__)
 
@@ -50,10 +50,14 @@ class NormaliseHandler:
             return
         channel = self.channel_by_topic[record.topic]
         try:
-            message = accept(channel, record.value, self.max_bytes, record.topic, self.languages)
+            message, removed = admit(
+                channel, record.value, self.max_bytes, record.topic, self.languages
+            )
         except InvalidPayloadError as exc:
             self.metrics.reject(channel.value, exc.kind)
             raise DeadLetterError(exc.kind, str(exc)) from None
+        if removed:
+            self.metrics.control_characters.labels(channel.value).inc(removed)
         step.emit(
             self.messages_topic,
             message.to_json_bytes(),

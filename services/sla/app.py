@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from functools import partial
 
 from aiokafka import TopicPartition
 from fastapi import FastAPI
@@ -12,8 +11,8 @@ from plumbing.clock import Clock
 from plumbing.processor import Changelog, TransactionalProcessor
 from plumbing.runtime import ServiceRuntime, create_http_app
 from plumbing.table import GlobalTable
+from plumbing.watermark import HighWatermarks, InputWatermarks
 from schemas import topics
-from schemas.base import SlaMetric
 from schemas.config import SwitchboardConfig, load_config
 from schemas.sla import SlaEvent, SlaForecastEvent
 from schemas.teams import TEAM_EVENT, TeamCapacity
@@ -25,7 +24,8 @@ from services.sla.handlers import ClockHandler
 from services.sla.metrics import SlaMetrics
 from services.sla.partitions import SlaState
 from services.sla.settings import SlaSettings
-from services.sla.timers import AnnounceDue, Forecast
+from services.sla.ticker import DeadlineTicker, PartitionHooks
+from services.sla.timers import Forecast
 
 SERVICE = "sla"
 #: Real seconds between forecasts at least, however fast a simulated clock runs.
@@ -40,7 +40,7 @@ def _team_capacity(value: bytes) -> TeamCapacity:
     return TEAM_EVENT.validate_json(value)
 
 
-def build(settings: SlaSettings) -> tuple[FastAPI, ServiceRuntime]:
+def build(settings: SlaSettings, clock: Clock | None = None) -> tuple[FastAPI, ServiceRuntime]:
     config = load_config(settings.config_path)
     runtime = ServiceRuntime(
         SERVICE,
@@ -55,16 +55,34 @@ def build(settings: SlaSettings) -> tuple[FastAPI, ServiceRuntime]:
             topics.TEAMS,
         ],
     )
+    if clock is not None:
+        runtime.clock = clock
     metrics = SlaMetrics(runtime.registry)
     metrics.start_counters_at_zero(config.teams, config.outsourcing.day_time_zone)
     rules = SlaRules.from_config(config.sla)
     state = SlaState()
     tickets_topic = runtime.topic(topics.TICKETS.name)
+
+    highs = HighWatermarks(runtime.client_options)
+    watermarks = InputWatermarks(
+        now_ms=lambda: to_ms(runtime.clock.now()),
+        highs=highs,
+        grace_seconds=settings.write_grace_seconds,
+    )
+    runtime.on_shutdown(highs.close)
+
+    def known_until(partition: int) -> int | None:
+        return watermarks.value_ms(TopicPartition(tickets_topic, partition))
+
     processor = TransactionalProcessor[bytes](
         service=SERVICE,
         group_id=settings.group("switchboard-sla"),
         handler=ClockHandler(
-            rules=rules, state=state, sla_topic=runtime.topic(topics.SLA.name), metrics=metrics
+            rules=rules,
+            state=state,
+            sla_topic=runtime.topic(topics.SLA.name),
+            metrics=metrics,
+            known_until=known_until,
         ),
         dlq_topic=dlq_name,
         client_options=runtime.client_options,
@@ -74,7 +92,7 @@ def build(settings: SlaSettings) -> tuple[FastAPI, ServiceRuntime]:
         changelog=Changelog(
             topic=runtime.topic(topics.SLA_CHANGELOG.name), encode=_same, decode=_same
         ),
-        hooks=state,
+        hooks=PartitionHooks(state, watermarks, metrics, tickets_topic),
     )
     runtime.consume(
         processor,
@@ -111,36 +129,6 @@ def build(settings: SlaSettings) -> tuple[FastAPI, ServiceRuntime]:
     runtime.add_table(stats)
     runtime.add_table(capacity)
 
-    async def announce(tp: TopicPartition) -> None:
-        if not await processor.caught_up(tp):
-            return
-        while True:
-            work = AnnounceDue(
-                rules=rules, state=state, sla_topic=sla_topic, stats_topic=stats_topic
-            )
-            # Joins the partition's open transaction; counted once that commits.
-            outcome = await processor.stage(tp, work)
-            if outcome is None:
-                return
-            outcome.add_done_callback(partial(_count_if_committed, work, metrics, runtime.clock))
-            if not work.saturated:
-                return
-
-    async def announce_due() -> None:
-        while True:
-            await asyncio.sleep(settings.tick_seconds)
-            now_ms = to_ms(runtime.clock.now())
-            due = [
-                tp
-                for tp in processor.owned_partitions()
-                if (part := state.partitions.get(tp.partition)) is not None
-                and (part.index.has_due(now_ms) or part.dirty_queues)
-            ]
-            await asyncio.gather(*(announce(tp) for tp in due))
-            metrics.open_clocks.set(state.open_tickets())
-            for metric in SlaMetric:
-                metrics.at_risk_open.labels(metric.value).set(state.at_risk_open(metric))
-
     async def forecast() -> None:
         leader = TopicPartition(tickets_topic, 0)
         while True:
@@ -155,17 +143,21 @@ def build(settings: SlaSettings) -> tuple[FastAPI, ServiceRuntime]:
             if await processor.transact(leader, work):
                 metrics.show_forecasts(work.forecasts)
 
-    runtime.add_loop(announce_due)
+    ticker = DeadlineTicker(
+        processor=processor,
+        watermarks=watermarks,
+        state=state,
+        rules=rules,
+        metrics=metrics,
+        clock=runtime.clock,
+        sla_topic=sla_topic,
+        stats_topic=stats_topic,
+        tick_seconds=settings.tick_seconds,
+    )
+    runtime.add_loop(ticker.run)
     runtime.add_loop(forecast)
     app = create_http_app(runtime, title="Switchboard SLA")
     return app, runtime
-
-
-def _count_if_committed(
-    work: AnnounceDue, metrics: SlaMetrics, clock: Clock, outcome: asyncio.Future[bool]
-) -> None:
-    if outcome.result():
-        work.count(metrics, clock.now())
 
 
 __all__ = ["SERVICE", "SwitchboardConfig", "build"]

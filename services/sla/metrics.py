@@ -82,6 +82,14 @@ class SlaMetrics:
             ["metric"],
             registry=registry,
         )
+        self.watermark_lag = Gauge(
+            "switchboard_sla_input_watermark_lag_seconds",
+            "How far each owned tickets partition's input watermark trails the service's "
+            "clock, in clock seconds: deadlines after the watermark wait for input that "
+            "could still answer them (plumbing/watermark.py).",
+            ["partition"],
+            registry=registry,
+        )
         self.breach_lateness = Histogram(
             "switchboard_sla_breach_lateness_seconds",
             "Time from a deadline to the commit of its breach announcement.",

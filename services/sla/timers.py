@@ -28,19 +28,25 @@ ANNOUNCE_LIMIT = 5_000
 
 @dataclass
 class AnnounceDue:
-    """Announce what fell due on one partition, and publish its changed queue tallies."""
+    """Announce what fell due on one partition, and publish its changed queue tallies.
+
+    Time is judged up to ``known_ms``, the partition's input watermark (see
+    ``plumbing/watermark.py``), when that is earlier than the clock: a deadline passes
+    for the service only once every reply that could have beaten it was applied.
+    """
 
     rules: SlaRules
     state: SlaState
     sla_topic: str
     stats_topic: str
+    known_ms: int
     limit: int = ANNOUNCE_LIMIT
     announced: list[SlaAtRisk | SlaBreached] = field(default_factory=list)
     saturated: bool = False
 
     def __call__(self, step: Step[bytes]) -> None:
         partition = self.state.partition(step.partition)
-        now_ms = to_ms(step.now)
+        now_ms = min(to_ms(step.now), self.known_ms)
         keys = partition.index.pop_due(now_ms, lambda key: due_of(step.store, key), self.limit)
         self.saturated = len(keys) >= self.limit
         for key in keys:

@@ -389,6 +389,27 @@ async def test_http_refuses_bad_input_with_4xx_and_stores_good_input_in_kafka(
     assert of_type(events, TicketOpened, source_message_id=good["message_id"])
 
 
+async def test_control_characters_never_reach_the_tickets(ingest: Ingest) -> None:
+    """Over HTTP and over Kafka: stored as sent, opened without NUL, C0 and C1."""
+    before = ingest.counter("switchboard_ingest_control_characters_total", channel="chat")
+    over_http = chat(unique("nul"), unique("conv"), visitor_id=unique("v"), text="a\u0000b")
+    response = await ingest.http.post(
+        "/v1/inbound/chat", content=encoded(over_http), headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 202
+    over_kafka = chat(unique("c1"), unique("conv"), visitor_id=unique("v"), text="x\u009by\u0007")
+    await ingest.send("chat", over_kafka)
+    ids = {over_http["message_id"]: "ab", over_kafka["message_id"]: "xy"}
+    events = await ingest.tickets(
+        lambda es: all(of_type(es, TicketOpened, source_message_id=m) for m in ids)
+    )
+    for message_id, text in ids.items():
+        [opened] = of_type(events, TicketOpened, source_message_id=message_id)
+        assert opened.text == text
+    after = ingest.counter("switchboard_ingest_control_characters_total", channel="chat")
+    assert after - before == 3
+
+
 async def test_http_answers_503_while_kafka_is_unreachable(ingest: Ingest) -> None:
     readiness = ingest.runtime._readiness  # what the watchdog sets when the broker is gone
     readiness.kafka_reachable = False

@@ -28,6 +28,7 @@ from tests.integration.router.support import (
     running_router,
 )
 from tests.support.terminal import Terminal
+from tests.support.waiting import eventually
 
 pytestmark = [pytest.mark.kafka]
 
@@ -87,7 +88,13 @@ async def test_an_agent_works_the_queue_from_the_terminal(
             await agents.announce("ben")
             await anna.run("release 1", r"^released ")
             await log.wait_for(lambda: log.of(TicketClaimed, low.ticket_id)[1:], what="ben")
-            await anna.run("list", r"held by ben")
+            # Anna's terminal reads the claim from queue.tallinn on its own: list until it has.
+            await eventually(
+                lambda: anna.run("list", r"^1\. "),
+                until=lambda line: "held by ben" in line,
+                interval=0.2,
+                what="Anna's terminal showing Ben's claim",
+            )
             assert await anna.quit() == 0
         finally:
             await anna.close()
