@@ -147,6 +147,7 @@ def build(settings: RouterSettings, clock: Clock | None = None) -> tuple[FastAPI
         tick_seconds=settings.router_tick_seconds,
         resolved_retention=settings.router_resolved_retention,
         tickets_topic=tickets_topic,
+        beat=runtime.timer_beat("timer"),
     )
     runtime.add_loop(timers.run)
     app = create_http_app(runtime, title="Switchboard router")

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from aiokafka import TopicPartition
 
 from plumbing.clock import Clock
+from plumbing.lockstep import TimerBeat
 from plumbing.logging import get_logger
 from plumbing.processor import TransactionalProcessor
 from services.router.domain.load import TeamLoad, predicted_wait
@@ -40,6 +41,7 @@ class TimerLoop:
     tick_seconds: float
     resolved_retention: timedelta
     tickets_topic: str
+    beat: TimerBeat | None = None
 
     async def run(self) -> None:
         """Per owned partition, when woken (load changed) or at least every tick."""
@@ -57,6 +59,8 @@ class TimerLoop:
                 if started - last_gauges >= _GAUGES_EVERY_SECONDS:
                     last_gauges = started
                     self.refresh_gauges(self.clock.now())
+                if self.beat is not None:
+                    self.beat.passed(started)
             except Exception:
                 log.exception("router timer failed; retrying on the next tick")
             # Wake-ups come with every change to the load view; a long backlog makes a

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from functools import partial
 
 from aiokafka import TopicPartition
 from fastapi import FastAPI
 
-from plumbing.clock import Clock
+from plumbing.clock import Clock, LockstepClock
 from plumbing.processor import Changelog, TransactionalProcessor
 from plumbing.runtime import ServiceRuntime, create_http_app
 from plumbing.table import GlobalTable
@@ -28,7 +31,8 @@ from services.sla.settings import SlaSettings
 from services.sla.timers import AnnounceDue, Forecast
 
 SERVICE = "sla"
-#: Real seconds between forecasts at least, however fast a simulated clock runs.
+#: Real seconds between forecasts at least, however fast a simulated clock runs (a
+#: lockstep clock aside: its time moves only when its driver says).
 MIN_FORECAST_PAUSE = 0.5
 
 
@@ -126,9 +130,12 @@ def build(settings: SlaSettings) -> tuple[FastAPI, ServiceRuntime]:
             if not work.saturated:
                 return
 
+    announcing = runtime.timer_beat("announce")
+
     async def announce_due() -> None:
         while True:
             await asyncio.sleep(settings.tick_seconds)
+            started = time.monotonic()
             now_ms = to_ms(runtime.clock.now())
             due = [
                 tp
@@ -140,25 +147,44 @@ def build(settings: SlaSettings) -> tuple[FastAPI, ServiceRuntime]:
             metrics.open_clocks.set(state.open_tickets())
             for metric in SlaMetric:
                 metrics.at_risk_open.labels(metric.value).set(state.at_risk_open(metric))
+            announcing.passed(started)
 
-    async def forecast() -> None:
+    async def make_forecast() -> None:
         leader = TopicPartition(tickets_topic, 0)
-        while True:
-            interval = runtime.clock.real_seconds(settings.forecast_interval_seconds)
-            await asyncio.sleep(max(MIN_FORECAST_PAUSE, interval))
-            if leader not in processor.owned_partitions():
-                metrics.clear_forecasts()
-                continue
-            work = Forecast(
-                config=config, stats=stats, capacity=capacity, forecasts_topic=forecasts_topic
-            )
-            if await processor.transact(leader, work):
-                metrics.show_forecasts(work.forecasts)
+        if leader not in processor.owned_partitions():
+            metrics.clear_forecasts()
+            return
+        work = Forecast(
+            config=config, stats=stats, capacity=capacity, forecasts_topic=forecasts_topic
+        )
+        if await processor.transact(leader, work):
+            metrics.show_forecasts(work.forecasts)
 
     runtime.add_loop(announce_due)
-    runtime.add_loop(forecast)
+    runtime.add_loop(partial(_forecast_loop, runtime, settings, make_forecast))
     app = create_http_app(runtime, title="Switchboard SLA")
     return app, runtime
+
+
+async def _forecast_loop(
+    runtime: ServiceRuntime, settings: SlaSettings, make_forecast: Callable[[], Awaitable[None]]
+) -> None:
+    """Forecast whenever ``FORECAST_INTERVAL_SECONDS`` of the service's clock passed.
+
+    A lockstep clock's driver waits for this loop's next pass in every step, so under
+    one it looks every tick rather than every half second."""
+    beat = runtime.timer_beat("forecast")
+    lockstep = isinstance(runtime.clock, LockstepClock)
+    pause = settings.tick_seconds if lockstep else MIN_FORECAST_PAUSE
+    every = timedelta(seconds=settings.forecast_interval_seconds)
+    due = runtime.clock.now() + every
+    while True:
+        await asyncio.sleep(pause)
+        started = time.monotonic()
+        if runtime.clock.now() >= due:
+            due = runtime.clock.now() + every
+            await make_forecast()
+        beat.passed(started)
 
 
 def _count_if_committed(
