@@ -16,7 +16,7 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.errors import KafkaError
 
 from plumbing.clock import Clock
@@ -46,6 +46,7 @@ class InHouseDesk:
     answers: Callable[[QueuedTicket], bool] = lambda _: True
     counters: DeskCounters = field(default_factory=DeskCounters)
     _work: dict[str, asyncio.Task[None]] = field(default_factory=dict)
+    _consumers: dict[str, AIOKafkaConsumer] = field(default_factory=dict)
 
     async def run(self, stop: asyncio.Event) -> None:
         producer = AIOKafkaProducer(
@@ -70,6 +71,7 @@ class InHouseDesk:
             auto_offset_reset="earliest",
         )
         await consumer.start()
+        self._consumers[team_id] = consumer
         try:
             while not stop.is_set():
                 try:
@@ -80,7 +82,23 @@ class InHouseDesk:
                 for record in (r for records in batch.values() for r in records):
                     self._take(QUEUE_EVENT.validate_json(record.value), producer)
         finally:
+            self._consumers.pop(team_id, None)
             await consumer.stop()
+
+    async def positions(self) -> dict[TopicPartition, int] | None:
+        """How far each team's queue has been read (None until every team's consumer has
+        its partitions): a driver that steps a lockstep clock compares it with the queues'
+        ends to know every ticket queued so far was picked up."""
+        if len(self._consumers) < len(self.team_ids):
+            return None
+        read: dict[TopicPartition, int] = {}
+        for consumer in self._consumers.values():
+            assigned = consumer.assignment()
+            if not assigned:
+                return None
+            for tp in assigned:
+                read[tp] = await consumer.position(tp)
+        return read
 
     def _take(self, event: object, producer: AIOKafkaProducer) -> None:
         if isinstance(event, QueuedTicketWithdrawn):
@@ -99,7 +117,7 @@ class InHouseDesk:
     async def _handle(self, ticket: QueuedTicket, producer: AIOKafkaProducer) -> None:
         agent = Actor(kind="agent", id=f"{ticket.team_id}-agent")
         delay = self.workforce.first_response_delay(ticket.ticket_id, ticket.channel)
-        await asyncio.sleep(self.clock.real_seconds(delay.total_seconds()))
+        await self.clock.sleep(delay.total_seconds())
         await self._record(
             producer,
             ticket.ticket_id,
@@ -115,7 +133,7 @@ class InHouseDesk:
         )
         self.counters.answered += 1
         work = self.workforce.handle_time(ticket.ticket_id, ticket.channel, ticket.skill)
-        await asyncio.sleep(self.clock.real_seconds(max(0.0, (work - delay).total_seconds())))
+        await self.clock.sleep(max(0.0, (work - delay).total_seconds()))
         await self._record(
             producer,
             ticket.ticket_id,
