@@ -1,10 +1,15 @@
 # Switchboard: the two commands a new machine needs are `make demo` and `make test`.
 PY := .venv/bin/python
 
-.PHONY: setup tools demo walkthrough test lint unit chaos docs validate k8s-generated kafka-start kafka-stop
+.PHONY: setup system-demo tools demo walkthrough test lint unit chaos docs validate k8s-generated kafka-start kafka-stop
 
 setup:
 	@scripts/setup.sh
+
+## The Debian packages the demo needs (Java, Maven, Python's venv): installed when run as
+## root, else the one command to run first is printed.
+system-demo:
+	@scripts/setup-system.sh --demo
 
 ## Tools only the deployment checks need (kustomize, built with Go from its module proxy).
 tools:
@@ -12,7 +17,7 @@ tools:
 
 ## Set everything up, start local Kafka and the services, and play the Black Friday week
 ## on a 1440x clock (about 8 minutes): live counters, a summary, an HTML report.
-demo: setup
+demo: system-demo setup
 	$(PY) -m switchboard.cli demo
 
 ## The short guided tour: a handful of messages through the services, one by one.
