@@ -42,6 +42,8 @@ class Offer:
     attempt: int
     answer: str  # accept, reject or ignore
     answer_at: datetime | None
+    #: When the router withdraws it unanswered (the contract's offer timeout).
+    expires_at: datetime
     reason: str | None = None
 
 
@@ -110,10 +112,11 @@ class LockstepPartners:
             partner.line.slots = agents * partner.team.concurrency
 
     def next_due(self) -> datetime | None:
-        """The next instant at which a partner has something to do."""
+        """The next instant at which a partner has something to do, or an offer of its
+        times out (the router then routes the ticket again)."""
         moments: list[datetime] = []
         for partner in self.partners.values():
-            moments += [o.answer_at for o in partner.offers.values() if o.answer_at]
+            moments += [o.answer_at or o.expires_at for o in partner.offers.values()]
             for work in partner.work.values():
                 moments.append(work.respond_at or work.resolve_at)
             if partner.line.waiting and not partner.team.hours.always_open:
@@ -183,6 +186,7 @@ class LockstepPartners:
                 attempt=assignment["attempt"],
                 answer=decision.outcome if in_time else "ignore",
                 answer_at=offered_at + decision.after if in_time and decision.after else None,
+                expires_at=offered_at + partner.team.offer_timeout,
                 reason=decision.reason,
             )
             partner.counters.offers += 1

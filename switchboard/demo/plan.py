@@ -41,9 +41,11 @@ DEMO_RATE_LIMIT = "2000/second"
 #: it arrives and an agent's reply goes out at most this late: small against the
 #: shortest first-response target (a phone call's minute).
 DEFAULT_STEP_SECONDS = 10.0
-#: Lockstep: the clock stops at least this often, so offer timeouts and the pending
-#: backlog's wider rings act at most this late when nothing else happens.
-DEFAULT_HEARTBEAT_SECONDS = 60.0
+#: Lockstep: the clock stops at least this often, so the services' own timers (the
+#: pending backlog, SLA announcements) act at most this late when nothing else happens.
+#: Arrivals, agents' and partners' actions, offer timeouts and opening hours are stops
+#: of their own; every quiet stop costs a round of the services.
+DEFAULT_HEARTBEAT_SECONDS = 300.0
 #: Lockstep: the desk works on this long after the last arrival (as ``bench.policies``).
 JUDGED_AFTER = timedelta(days=1)
 

@@ -3,9 +3,9 @@ in-house desk and the partners, acting at each step of the simulated clock.
 
 Time moves on a grid of ``step`` simulated seconds from the start of the window, and
 only to instants at which something happens: a message arrives, a partner announces
-its staffing, an agent or a partner has something to do, a team opens or closes, or
-the heartbeat (so the services' own timers, offer timeouts and the pending backlog's
-wider rings, act at most that late when nothing else happens). Whatever falls due
+its staffing, an agent or a partner has something to do, a partner's offer times out,
+a team opens or closes, or the heartbeat (so the services' own timers, the pending
+backlog and SLA announcements, act at most that late when nothing else happens). Whatever falls due
 between two grid points happens at the later one, stamped with its time: the
 discretisation is the only delay between an arrival and the router's decision, and
 it is the same on every machine.
