@@ -57,8 +57,8 @@ def print_summary(
     console.print(table)
     console.print(comparison_table(comparison))
     for check in comparison.checks:
-        mark = "[green]yes[/green]" if check.holds else "[red]no[/red]"
-        console.print(f"  {mark} {check.claim}: {check.detail}")
+        mark = "[green]holds[/green]" if check.holds else "[red]fails[/red]"
+        console.print(f"  {mark}: {check.claim} ({check.detail})")
     console.print(f"Played in {real_seconds / 60:.1f} real minutes.")
     if not figures.clock.startswith("lockstep"):
         decision = figures.service_latency.get("routing_decision_p50_seconds") or 0.0
