@@ -16,7 +16,7 @@ tools:
 	@scripts/install-kustomize.sh
 
 ## Set everything up, start local Kafka and the services, and play the Black Friday week
-## on a 1440x clock (about 8 minutes): live counters, a summary, an HTML report.
+## on the lockstep clock: live counters, a summary, every policy side by side, an HTML report.
 demo: system-demo setup
 	$(PY) -m switchboard.cli demo
 
