@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -86,7 +86,7 @@ class LockstepPartners:
     keys: dict[str, str]
     config: SwitchboardConfig
     workforce: Workforce
-    now: Any  # () -> datetime: the stepped clock's ``now``
+    now: Callable[[], datetime]  # the stepped clock's ``now``
     partners: dict[str, Partner] = field(default_factory=dict)
     _client: httpx.AsyncClient | None = None
 
@@ -291,10 +291,3 @@ class LockstepPartners:
 
     def counters(self) -> dict[str, PartnerCounters]:
         return {team_id: p.counters for team_id, p in self.partners.items()}
-
-
-def held_tickets(partners: Iterable[Partner]) -> int:
-    return sum(len(p.held) for p in partners)
-
-
-__all__ = ["LockstepPartners", "timedelta"]

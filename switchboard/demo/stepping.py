@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
-from aiokafka import AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaProducer
 
 from plumbing.clock import ClockDial
 from schemas.teams import TeamCapacity
@@ -137,6 +137,3 @@ class LockstepWorld:
     def _on_grid(self, start: datetime, moment: datetime) -> datetime:
         steps = math.ceil((moment - start) / self.step)
         return start + steps * self.step
-
-
-__all__ = ["LockstepWorld", "StepStats", "TopicPartition"]
