@@ -107,6 +107,11 @@ class Settler:
     #: The actors' reactions to what the services did; True when one acted (wrote).
     actors: list[Callable[[], Awaitable[bool]]] = field(default_factory=list)
     rounds: int = 0
+    #: Every partition's end as read after the last round's acknowledgements.
+    ends: dict[TopicPartition, int] = field(default_factory=dict)
+    #: Real seconds spent waiting for the services, and in the actors' reactions.
+    services_seconds: float = 0.0
+    actors_seconds: float = 0.0
     _ends: AIOKafkaConsumer | None = None
     _partitions: list[TopicPartition] = field(default_factory=list)
 
@@ -143,17 +148,27 @@ class Settler:
 
     async def settle(self) -> None:
         """Return once a round passed with every service settled, no actor acting and no
-        topic growing."""
+        topic growing. The ends read after the services acknowledged (``ends``) serve the
+        actors and the next round's comparison: one look at the topics per quiet round."""
+        before = await self.high_watermarks()
         while True:
-            before = await self.high_watermarks()
             round_ = self.dial.next_round()
             self.rounds += 1
+            began = time.monotonic()
             await self._acknowledged(round_)
+            self.ends = await self.high_watermarks()
+            acknowledged = time.monotonic()
+            self.services_seconds += acknowledged - began
             acted = False
             for react in self.actors:
                 acted = await react() or acted
-            if not acted and await self.high_watermarks() == before:
+            self.actors_seconds += time.monotonic() - acknowledged
+            if acted:
+                before = await self.high_watermarks()  # what they wrote is the next input
+            elif self.ends == before:
                 return
+            else:
+                before = self.ends
 
     async def _acknowledged(self, round_: int) -> None:
         began = time.monotonic()

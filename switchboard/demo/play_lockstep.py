@@ -114,6 +114,8 @@ async def play_lockstep(
                     stop_view.set()
                     await shown
             world.stats.rounds = settler.rounds
+            world.stats.services_seconds = settler.services_seconds
+            world.stats.actors_seconds = settler.actors_seconds
     finally:
         state.done = True
         stop_reader.set()

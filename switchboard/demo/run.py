@@ -140,6 +140,8 @@ async def _lockstep(
         "heartbeat_seconds": options.heartbeat_seconds,
         "steps": stats.steps,
         "rounds": stats.rounds,
+        "real_seconds_waiting_for_services": stats.services_seconds,
+        "real_seconds_in_actors": stats.actors_seconds,
         "step_real_seconds": {
             "p50": percentile(stats.settle_seconds, 0.5),
             "p99": percentile(stats.settle_seconds, 0.99),

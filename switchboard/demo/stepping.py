@@ -39,6 +39,9 @@ class StepStats:
     rounds: int = 0
     #: Real seconds the steps took to settle, for the summary.
     settle_seconds: list[float] = field(default_factory=list)
+    #: Of which waiting for the services' acknowledgements, and in the actors.
+    services_seconds: float = 0.0
+    actors_seconds: float = 0.0
 
 
 @dataclass
@@ -65,7 +68,7 @@ class LockstepWorld:
         read = await self.desk.positions()
         if read is None:
             return True
-        ends = await self.settler.high_watermarks()
+        ends = self.settler.ends
         if any(position < ends.get(tp, 0) for tp, position in read.items()):
             return True
         await asyncio.sleep(0)  # the tickets just taken start and go to sleep
