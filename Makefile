@@ -1,7 +1,7 @@
 # Switchboard: the two commands a new machine needs are `make demo` and `make test`.
 PY := .venv/bin/python
 
-.PHONY: setup system-demo tools demo demo-repeat walkthrough test lint unit chaos docs validate k8s-generated kafka-start kafka-stop
+.PHONY: setup system-demo tools demo demo-repeat walkthrough test lint unit chaos chaos-cluster soak agents docs validate k8s-generated kafka-start kafka-stop
 
 setup:
 	@scripts/setup.sh
@@ -46,7 +46,28 @@ unit: setup
 ## books must balance (the normal suite runs 150 s of it). CHAOS_SECONDS sets the length.
 CHAOS_SECONDS ?= 900
 chaos: setup
-	CHAOS_SECONDS=$(CHAOS_SECONDS) $(PY) -m pytest tests/chaos -s -p no:cacheprovider
+	CHAOS_SECONDS=$(CHAOS_SECONDS) $(PY) -m pytest tests/chaos/test_chaos.py -s -p no:cacheprovider
+
+## Faults on a three-node cluster under Black Friday load: the leader of most tickets
+## partitions killed (with router and SLA) and back, rolling restarts, services killed at
+## random; then the books (the normal suite runs one short cycle). CLUSTER_CHAOS_SECONDS
+## sets the length.
+CLUSTER_CHAOS_SECONDS ?= 900
+chaos-cluster: setup
+	CLUSTER_CHAOS_SECONDS=$(CLUSTER_CHAOS_SECONDS) $(PY) -m pytest tests/chaos/test_cluster.py -s -p no:cacheprovider
+
+## A steady Black Friday evening on the cluster for SOAK_MINUTES; fails if any service's
+## memory, open files or consumer lag grows without bound after the warm-up. SOAK_REPORT
+## names the JSON file the samples and verdicts go to.
+SOAK_MINUTES ?= 60
+soak: setup
+	SOAK_MINUTES=$(SOAK_MINUTES) $(PY) -m pytest tests/soak -m soak -s -p no:cacheprovider
+
+## A long run of the in-house agents' test: ten terminals sharing one queue, kills, a
+## logout and a router restart, judged from the events (the normal suite plays 60 tickets).
+AGENTS_TICKETS ?= 400
+agents: setup
+	AGENTS_TICKETS=$(AGENTS_TICKETS) $(PY) -m pytest tests/e2e/test_agents.py -s -p no:cacheprovider
 
 docs: setup
 	$(PY) -m switchboard.cli docs

@@ -6,7 +6,8 @@
 The simulator's demo week (seed 42) with the sample config's teams, partners and SLA
 policies (``deploy/config/switchboard.yaml``) is played through a discrete-event
 simulation of the desk (``bench/desk``) once per policy: Switchboard's router policy
-(its real domain code on its real load view) and the baselines round-robin,
+(its real domain code on its real load view), the same without relaxation rings, and
+the baselines round-robin,
 least-loaded, skills-only without overflow, and overflow only after a timeout (each
 defined in ``bench/desk/strategies.py``). Arrivals, agents' handle and reply times and
 partners' answers are the same draws for every policy (keyed by ticket and attempt).
@@ -14,7 +15,8 @@ partners' answers are the same draws for every policy (keyed by ticket and attem
 Prints per policy: tickets, SLA attainment (first response; overall and by channel),
 breaches, tickets worked in-house and by partners, outsourcing and in-house cost,
 tickets sent to partners against the data policy, time to first assignment and to
-first response (p50/p99), and the end state of every ticket.
+first response (p50/p99), the end state of every ticket, tickets no team can take and
+tickets never worked, and Switchboard's decisions in wider rings.
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ from switchboard.simulator import (
 
 CONFIG = Path(__file__).resolve().parents[1] / "deploy" / "config" / "switchboard.yaml"
 BASELINES = ("round_robin", "least_loaded", "skills_only", "timed_overflow")
-POLICIES = ("switchboard", "switchboard_no_forecasts", *BASELINES)
+POLICIES = ("switchboard", "switchboard_no_rings", *BASELINES)
 CHANNELS = ("email", "chat", "phone", "social", "marketplace")
 #: After the last arrival the desk keeps working this long, so that every deadline of
 #: the range's tickets has passed when the run is judged.
@@ -159,6 +161,20 @@ def render(comparison: Comparison) -> str:
             f"{r.offers:>8,}{r.rejected:>9,}{r.expired:>8,}{r.taken_back:>6,}{r.answered:>9,}"
             f"{r.waiting_at_team:>8,}{r.pending:>8,}{r.stranded:>9,}{r.run_seconds:>6.1f}s"
         )
+    lines += [
+        "",
+        f"{'policy':<26}{'no team can take':>18}{'never worked':>15}{'in a wider ring':>17}"
+        f"{'translated':>12}",
+    ]
+    for r in results:
+        in_rings = sum(n for kind, n in r.decisions.items() if kind.startswith("ring "))
+        lines.append(
+            f"{r.policy:<26}"
+            f"{f'{r.no_team_can_take:,} ({_pct(r.no_team_can_take / r.tickets)})':>18}"
+            f"{f'{r.never_worked:,} ({_pct(r.never_worked / r.tickets)})':>15}"
+            f"{in_rings:>17,}{r.decisions.get('needs translation', 0):>12,}"
+        )
+    lines += ["", *quality_table(results)]
     classes = list(results[0].breaches_by_class) if results else []
     lines += ["", "Breaches by class of ticket (breaches / tickets of the class):"]
     lines.append(f"{'policy':<26}" + "".join(f"{name:>16}" for name in classes))
@@ -168,6 +184,32 @@ def render(comparison: Comparison) -> str:
     return "\n".join(lines)
 
 
+def quality_table(results: Sequence[PolicyResult]) -> list[str]:
+    """FCR and CSAT the simulated customers gave, and what each partner worked (and its
+    busiest contract day against its cap)."""
+    partners = list((results[0].busiest_day or {}) if results else {})
+    lines = [
+        "Quality (simulated customers) and partners' work (tickets worked; busiest day / cap):",
+        f"{'policy':<26}{'FCR':>7}{'CSAT':>6}"
+        + "".join(f"{p[:18]:>20}" for p in partners)
+        + f"{'caps kept':>11}",
+    ]
+    for r in results:
+        fcr = r.first_contact_resolution
+        csat = r.csat
+        cells = []
+        for partner in partners:
+            most, cap = (r.busiest_day or {})[partner]
+            worked = (r.worked_by_team or {}).get(partner, 0)
+            cells.append(f"{worked:,}; {most}/{cap if cap is not None else '-'}")
+        lines.append(
+            f"{r.policy:<26}{_pct(fcr):>7}{(f'{csat:.2f}' if csat else '-'):>6}"
+            + "".join(f"{cell:>20}" for cell in cells)
+            + f"{'yes' if r.caps_kept else 'NO':>11}"
+        )
+    return lines
+
+
 def figures(comparison: Comparison) -> list[Figure]:
     """Switchboard against the baselines, as the figures the benchmark runner prints."""
     switchboard = comparison.result("switchboard")
@@ -175,7 +217,32 @@ def figures(comparison: Comparison) -> list[Figure]:
     days = f"{comparison.first_day:%d %b}-{comparison.last_day:%d %b}"
     if comparison.scale != 1:
         days += f", traffic x{comparison.scale:g}"
-    found: list[Figure] = []
+    found: list[Figure] = [
+        Figure(
+            "policies",
+            f"tickets no team can take, {days} (switchboard)",
+            100 * switchboard.no_team_can_take / switchboard.tickets,
+            "%",
+            target="< 1%",
+            met=switchboard.no_team_can_take < 0.01 * switchboard.tickets,
+            note=f"{switchboard.no_team_can_take} of {switchboard.tickets}; never worked "
+            f"{switchboard.never_worked}",
+        )
+    ]
+    if any(r.policy == "switchboard_no_rings" for r in comparison.results):
+        without = comparison.result("switchboard_no_rings")
+        found.append(
+            Figure(
+                "policies",
+                "SLA breaches with relaxation rings (switchboard vs switchboard_no_rings)",
+                switchboard.breaches,
+                "tickets",
+                baseline=without.breaches,
+                baseline_label="switchboard_no_rings",
+                target="fewer",
+                met=switchboard.breaches < without.breaches,
+            )
+        )
     if baselines:
         best = min(baselines, key=lambda r: r.breaches)
         found.append(

@@ -3,7 +3,7 @@
     python -m bench.router_decision [--runs 5] [--decisions 10000] [--teams 200]
 
 Measures ``services.router.domain.policy.decide`` against the router's real load
-view (``LoadBook``) filled with open tickets, throughput tallies and forecasts
+view (``LoadBook``) filled with open tickets and throughput tallies
 (``bench.router_desk``). Between two decisions the chosen team gets one more open
 ticket, as in the service, so caches are invalidated as they are in production;
 the clock moves one second per decision, so hours and throughput windows roll

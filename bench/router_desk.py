@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import random
-import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from schemas.base import Channel, CustomerTier
 from schemas.config.teams import TeamConfig
-from schemas.sla import QueueForecast
 from services.router.domain import lifecycle, tally
 from services.router.domain.registry import Registry, TicketProfile
 from services.router.domain.state import PartitionTally, TicketFacts, TicketRoute, tally_key
@@ -110,32 +108,6 @@ def make_book(registry: Registry, open_tickets: int, rng: random.Random) -> Load
             )
     for partition, value in tallies.items():
         book.mirror_changed(tally_key(partition), decode_mirror(value.model_dump_json().encode()))
-    for team in rng.sample(teams, len(teams) // 4):  # an SLA forecast for a quarter of the queues
-        for skill in team.skills:
-            book.forecast_changed(
-                f"{team.id}/{skill}",
-                QueueForecast(
-                    event_id=uuid.uuid4(),
-                    occurred_at=START,
-                    correlation_id="bench",
-                    queue_id=f"{team.id}/{skill}",
-                    team_id=team.id,
-                    team_kind=team.kind,
-                    skill=skill,
-                    window_start=START,
-                    window_end=START + timedelta(days=1),
-                    model="erlang_c",
-                    arrival_rate_per_hour=rng.uniform(1, 60),
-                    baseline_arrival_rate_per_hour=10,
-                    service_rate_per_hour=4,
-                    agents=team.agents,
-                    target_seconds=600,
-                    target_service_level=0.8,
-                    predicted_service_level=rng.uniform(0.5, 1.0),
-                    predicted_breaches=0,
-                    peak=False,
-                ),
-            )
     book.partition_ready(0, [])  # this instance owns partition 0; its decisions count at once
     return book
 

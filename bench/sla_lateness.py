@@ -43,6 +43,7 @@ from schemas.tickets import TicketOpened
 from schemas.topics import TopicSpec
 from services.sla.domain import encoding
 from services.sla.domain.announcements import due, to_event
+from services.sla.domain.clocks import to_ms
 from services.sla.partitions import SlaState
 from services.sla.timers import AnnounceDue
 from switchboard.launcher import ServiceProcess, free_port
@@ -90,7 +91,13 @@ def _indexed(state: SlaState, store: StateStore[bytes], now: datetime) -> list[S
     announced: list[SlaBreached] = []
     while True:
         step = Step[bytes](partition=0, store=store, now=now)
-        work = AnnounceDue(rules=rules(), state=state, sla_topic="sla", stats_topic="stats")
+        work = AnnounceDue(
+            rules=rules(),
+            state=state,
+            sla_topic="sla",
+            stats_topic="stats",
+            known_ms=to_ms(now),  # the timer alone: the input is complete
+        )
         work(step)
         for output in step.outputs:
             output.value  # noqa: B018  (serialised already, as for the producer)

@@ -56,6 +56,12 @@ def _ssl_context(settings: ServiceSettings) -> Any:
     )
 
 
+def bootstrap_list(settings: ServiceSettings) -> list[str]:
+    """``KAFKA_BOOTSTRAP_SERVERS`` as its addresses (comma-separated, as Kafka's tools
+    take them)."""
+    return [s.strip() for s in settings.kafka_bootstrap_servers.split(",") if s.strip()]
+
+
 def client_options(settings: ServiceSettings, client_id: str) -> dict[str, Any]:
     """Keyword arguments for any aiokafka client (producer, consumer, admin)."""
     options: dict[str, Any] = {
@@ -106,7 +112,9 @@ def make_broker(
 ) -> KafkaBroker:
     """The FastStream broker of a service: idempotent producer, JSON logs, Prometheus."""
     return KafkaBroker(
-        settings.kafka_bootstrap_servers,
+        # A list: FastStream takes a string for one address (aiokafka's own clients
+        # split "host1:9092,host2:9092" themselves; FastStream would not).
+        bootstrap_list(settings),
         security=_security(settings),
         client_id=f"switchboard-{service}",
         acks="all",

@@ -29,6 +29,7 @@ import time
 import traceback
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any, Generic, TypeVar
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
@@ -160,6 +161,34 @@ class TransactionalProcessor(Generic[V]):
             return False
         return await settled(list(self._tasks.by_key.values()), consumer, self._timeout)
 
+    async def applied_position(self, tp: TopicPartition) -> int | None:
+        """The offset up to which input partition ``tp`` is applied to its task's state
+        (the open transaction included: timer work staged now joins it): every record
+        before it that ``read_committed`` lets through has been handled.
+
+        The consumer's position when no record it handed out waits to be processed,
+        else the offset after the last record applied; None while the task is not ready
+        (opening, recovering). Read under the task's lock, so never between a restore
+        and the seek back to the committed offset. For event-time watermarks
+        (``plumbing/watermark.py``): a caller that needs records handed out a moment
+        ago by the consumer's fetch loop, but not yet given to ``process``, looks twice.
+        """
+        task = self._tasks.by_key.get(self._task_key(tp))
+        consumer = self._tasks.consumer
+        if task is None or consumer is None or tp not in task.inputs:
+            return None
+        async with task.lock:
+            if not task.ready or tp not in consumer.assignment():
+                return None
+            if task.pending:  # a batch waits for the lock: only what came before counts
+                return task.applied.get(tp)
+            try:
+                position: int = await asyncio.wait_for(consumer.position(tp), self._timeout)
+            except Exception as exc:  # unassigned meanwhile, or its position is resetting
+                log.debug("applied position unknown", topic=tp.topic, error=repr(exc))
+                return None
+            return position
+
     @property
     def healthy(self) -> bool:
         """False while any owned partition is being recovered."""
@@ -176,7 +205,18 @@ class TransactionalProcessor(Generic[V]):
         by_task: dict[TopicPartition, list[Record]] = defaultdict(list)
         for record in records:
             by_task[self._task_key(TopicPartition(record.topic, record.partition))].append(record)
-        await asyncio.gather(*(self._process_task(key, batch) for key, batch in by_task.items()))
+        work = [
+            (task, batch) for key, batch in by_task.items() if (task := self._tasks.by_key.get(key))
+        ]
+        handled = []
+        for task, batch in work:  # before any await: applied_position must see it at once
+            task.pending += 1
+            handling = asyncio.ensure_future(self._process_records(task, batch))
+            # A done callback, not a finally: it runs even when the batch is cancelled
+            # before it started (a finally would not, and the count would stay up).
+            handling.add_done_callback(partial(_finished, task))
+            handled.append(handling)
+        await asyncio.gather(*handled)
 
     async def transact(self, tp: TopicPartition, work: Callable[[Step[V]], None]) -> bool:
         """Run ``work`` (e.g. a timer tick) in the open transaction of partition ``tp`` and
@@ -214,14 +254,12 @@ class TransactionalProcessor(Generic[V]):
             transaction = await self._join(task, step, records=0)
             return transaction.outcome if transaction is not None else _settled(False)
 
-    async def _process_task(self, key: TopicPartition, records: list[Record]) -> None:
-        task = self._tasks.by_key.get(key)
-        if task is None:
-            return  # revoked while the batch was in flight; the new owner reprocesses it
+    async def _process_records(self, task: Task[V], records: list[Record]) -> None:
+        """A task dropped meanwhile (revoked) is not ready: its new owner reprocesses."""
         async with task.lock:
             if not task.ready:
                 return
-            step = Step[V](partition=key.partition, store=task.store, now=self._clock.now())
+            step = Step[V](partition=task.tp.partition, store=task.store, now=self._clock.now())
             offsets: dict[TopicPartition, int] = {}
             for record in records:
                 source = TopicPartition(record.topic, record.partition)
@@ -234,6 +272,7 @@ class TransactionalProcessor(Generic[V]):
             transaction = await self._join(task, step, records=len(records))
             if transaction is not None:
                 transaction.offsets.update(offsets)
+                task.applied.update(offsets)
 
     async def _join(self, task: Task[V], step: Step[V], *, records: int) -> OpenTransaction | None:
         """Add a step's outputs and callbacks to the task's open transaction (beginning one
@@ -423,6 +462,10 @@ class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]
 
     async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
         await asyncio.gather(*(self._processor._assign(tp) for tp in assigned))
+
+
+def _finished(task: Task[Any], _: asyncio.Future[None]) -> None:
+    task.pending -= 1
 
 
 def _settled(value: bool) -> asyncio.Future[bool]:

@@ -55,6 +55,8 @@ class Task(Generic[V]):
     catch_up_to: dict[TopicPartition, int] | None = None  # input ends to reach after opening
     catch_up_seen: int = 0  # consecutive looks that found the position there
     caught_up: bool = False
+    pending: int = 0  # batches handed to process() and not finished (lock waits included)
+    applied: dict[TopicPartition, int] = field(default_factory=dict)  # after the last applied
 
 
 class Tasks(Generic[V]):
@@ -169,6 +171,7 @@ class Tasks(Generic[V]):
         task.catch_up_to = None
         task.catch_up_seen = 0
         task.caught_up = False
+        task.applied.clear()  # the consumer goes back to the committed offsets
         task.ready = True
         if self._hooks is not None:
             self._hooks.on_ready(tp.partition, store)

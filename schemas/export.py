@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
 
+from schemas.agents import AgentEvent
 from schemas.audit import PartnerAction
 from schemas.config import SwitchboardConfig
 from schemas.customers import CustomerProfile
@@ -38,6 +39,7 @@ TOPIC_PAYLOADS: dict[str, Any] = {
     "sla": SlaEvent,
     "sla.forecasts": SlaForecastEvent,
     "teams": TeamEvent,
+    "agents.presence": AgentEvent,
     "customers": CustomerProfile,
     "partner.audit": PartnerAction,
     "dlq": DeadLetter,

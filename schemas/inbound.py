@@ -8,9 +8,11 @@ and, from there, into ticket events.
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 from typing import Annotated, Literal
 
-from pydantic import EmailStr, Field, model_validator
+from pydantic import AfterValidator, Field, WithJsonSchema, model_validator
+from pydantic.networks import validate_email
 
 from schemas.base import Channel, Contract, UtcDatetime
 
@@ -20,12 +22,31 @@ ShortText = Annotated[str, Field(max_length=1_000)]
 BodyText = Annotated[str, Field(max_length=100_000)]
 
 
+@lru_cache(maxsize=4096)
+def _normalised_email(address: str) -> str:
+    """pydantic's ``EmailStr`` check (email-validator, no DNS), once per distinct address.
+
+    The check is a pure function of the string and costs more than the rest of an
+    e-mail payload's validation; the shop's own address is in every mail's ``to`` and
+    customers write more than once. Invalid addresses raise and are not cached.
+    """
+    return validate_email(address)[1]
+
+
+#: ``EmailStr`` with its result cached: the same normalised address, errors and schema.
+EmailAddress = Annotated[
+    str,
+    AfterValidator(_normalised_email),
+    WithJsonSchema({"type": "string", "format": "email"}),
+]
+
+
 class EmailPayload(Contract):
     channel: Literal["email"] = "email"
     message_id: ExternalId = Field(description="The RFC 5322 Message-ID.")
-    from_: EmailStr = Field(alias="from", description="Sender address.")
+    from_: EmailAddress = Field(alias="from", description="Sender address.")
     from_name: ShortText | None = None
-    to: list[EmailStr] = Field(min_length=1)
+    to: list[EmailAddress] = Field(min_length=1)
     subject: ShortText = ""
     text: BodyText = Field(default="", description="Plain-text body, if the mail had one.")
     html: BodyText | None = Field(default=None, description="HTML body, converted to text.")
@@ -46,7 +67,7 @@ class EmailPayload(Contract):
 class ChatCustomer(Contract):
     visitor_id: ExternalId | None = None
     name: ShortText | None = None
-    email: EmailStr | None = None
+    email: EmailAddress | None = None
     phone: ShortText | None = None
 
 
@@ -126,6 +147,19 @@ class MarketplacePayload(Contract):
 
 
 InboundPayload = EmailPayload | ChatPayload | PhonePayload | SocialPayload | MarketplacePayload
+
+
+class CsatPayload(Contract):
+    """A customer's answer to a satisfaction survey (``inbound.csat``): not a message to
+    route but a rating of the service on a ticket the survey link named."""
+
+    source: Literal["csat"] = "csat"
+    survey_id: ExternalId = Field(description="The survey tool's id of this answer.")
+    ticket_id: Annotated[str, Field(min_length=1, max_length=64)]
+    score: int = Field(ge=1, le=5, description="CSAT: 1 very dissatisfied, 5 very satisfied.")
+    comment: Annotated[str, Field(max_length=2_000)] = ""
+    submitted_at: UtcDatetime
+
 
 PAYLOAD_BY_CHANNEL: dict[Channel, type[InboundPayload]] = {
     Channel.EMAIL: EmailPayload,

@@ -54,6 +54,7 @@ class TicketStatusChanged(Event):
     status: Literal["resolved", "reopened"]
     changed_at: UtcDatetime = Field(description="When the ticket was resolved or reopened.")
     source_event_id: str = Field(description="The ticket event this status comes from.")
+    team_id: str | None = Field(default=None, description="Resolved: the team that resolved it.")
 
 
 IngestRecord = Annotated[NormalisedMessage | TicketStatusChanged, Field(discriminator="type")]

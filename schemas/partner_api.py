@@ -74,6 +74,11 @@ class ReleaseRequest(_Request):
     reason: StrictStr = Field(min_length=1, max_length=1_000, description="Why it is given back.")
 
 
+class RatingRequest(_Request):
+    score: StrictInt = Field(ge=1, le=5, description="The customer's CSAT: 5 very satisfied.")
+    comment: StrictStr = Field(default="", max_length=2_000)
+
+
 class PlannedShiftRequest(_Request):
     day: date = Field(description="A day in the partner's own time zone, today or later.")
     agents: StrictInt = Field(ge=0, le=100_000)
@@ -132,6 +137,12 @@ class AssignmentBase(_Response):
     attempt: int = Field(ge=1)
     channel: Channel | None
     language: str | None
+    needs_translation: bool = Field(
+        default=False,
+        description="Offered to you although you do not speak `language` (a relaxation "
+        "ring): work it in `work_language` with a translation.",
+    )
+    work_language: str | None = Field(default=None, description="With needs_translation.")
     skill: str | None
     priority: Priority | None
     offered_at: UtcDatetime
@@ -173,6 +184,17 @@ class AssignmentList(_Response):
 class PlannedShift(_Response):
     day: date
     agents: int
+
+
+class Rating(_Response):
+    """A CSAT rating you relayed for one of your assignments."""
+
+    object: Literal["rating"] = "rating"
+    assignment_id: uuid.UUID
+    ticket_id: TicketId
+    score: int
+    comment: str
+    submitted_at: UtcDatetime
 
 
 class Capacity(_Response):

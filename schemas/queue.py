@@ -24,6 +24,12 @@ class QueuedTicket(TicketEventBase):
     priority: Priority
     customer_name: str | None = None
     first_response_due: UtcDatetime | None = None
+    needs_translation: bool = Field(
+        default=False,
+        description="Nobody on the team speaks `language`: work it in `work_language` "
+        "with a translation.",
+    )
+    work_language: str | None = None
 
 
 class QueuedTicketWithdrawn(TicketEventBase):
@@ -46,7 +52,48 @@ class QueuedTicketClosed(TicketEventBase):
     )
 
 
+class QueuedTicketClaimed(TicketEventBase):
+    """An agent of the team holds the ticket now: it is on that agent's screen only."""
+
+    type: Literal["queue.ticket_claimed"] = "queue.ticket_claimed"
+    assignment_id: uuid.UUID
+    team_id: TeamId
+    agent_id: str = Field(min_length=1, max_length=128)
+    how: str = Field(description="'requested', 'least_loaded' or 'round_robin'.")
+    answered: bool = Field(
+        default=False, description="The customer already had a first response (by anyone)."
+    )
+
+
+class QueuedTicketUnclaimed(TicketEventBase):
+    """The agent let go of the ticket (or lost it): it waits for the next agent."""
+
+    type: Literal["queue.ticket_unclaimed"] = "queue.ticket_unclaimed"
+    assignment_id: uuid.UUID
+    team_id: TeamId
+    agent_id: str = Field(min_length=1, max_length=128)
+    reason: str
+
+
+class QueuedClaimRefused(TicketEventBase):
+    """An agent's claim lost (someone holds it) or was not allowed (limit, presence)."""
+
+    type: Literal["queue.claim_refused"] = "queue.claim_refused"
+    assignment_id: uuid.UUID
+    team_id: TeamId
+    agent_id: str = Field(min_length=1, max_length=128)
+    request_id: uuid.UUID
+    reason: str
+    holder: str | None = None
+
+
 QueueEvent = Annotated[
-    QueuedTicket | QueuedTicketWithdrawn | QueuedTicketClosed, Field(discriminator="type")
+    QueuedTicket
+    | QueuedTicketWithdrawn
+    | QueuedTicketClosed
+    | QueuedTicketClaimed
+    | QueuedTicketUnclaimed
+    | QueuedClaimRefused,
+    Field(discriminator="type"),
 ]
 QUEUE_EVENT = TypeAdapter[QueueEvent](QueueEvent)

@@ -69,6 +69,13 @@ INBOUND: dict[Channel, TopicSpec] = {
     )
     for channel in Channel
 }
+INBOUND_CSAT = TopicSpec(
+    name="inbound.csat",
+    partitions=INBOUND_PARTITIONS,
+    description="Satisfaction survey answers (CSAT) as survey tools and the HTTP intake send "
+    "them; ingest turns each into ticket.rated.",
+    retention_ms=7 * DAY_MS,
+)
 
 INGEST_MESSAGES = TopicSpec(
     name="ingest.messages",
@@ -133,6 +140,13 @@ TEAMS = TopicSpec(
     description="Team capacity and status, compacted, keyed by team id.",
     compacted=True,
 )
+AGENT_PRESENCE = TopicSpec(
+    name="agents.presence",
+    partitions=1,
+    description="In-house agents' presence (online, away, offline) with a heartbeat, "
+    "compacted, keyed '<team_id>/<agent_id>'; the router mirrors it.",
+    compacted=True,
+)
 CUSTOMERS = TopicSpec(
     name="customers",
     partitions=TICKET_PARTITIONS,
@@ -187,6 +201,8 @@ def dlq_spec(topic: TopicSpec) -> TopicSpec:
 STATIC_TOPICS: tuple[TopicSpec, ...] = (
     *INBOUND.values(),
     *(dlq_spec(spec) for spec in INBOUND.values()),
+    INBOUND_CSAT,
+    dlq_spec(INBOUND_CSAT),
     INGEST_MESSAGES,
     dlq_spec(INGEST_MESSAGES),
     INGEST_CUSTOMERS_CHANGELOG,
@@ -196,11 +212,11 @@ STATIC_TOPICS: tuple[TopicSpec, ...] = (
     ROUTER_CHANGELOG,
     SLA,
     SLA_FORECASTS,
-    dlq_spec(SLA_FORECASTS),
     SLA_CHANGELOG,
     SLA_QUEUE_STATS,
     TEAMS,
     dlq_spec(TEAMS),
+    AGENT_PRESENCE,
     CUSTOMERS,
     dlq_spec(CUSTOMERS),
     PARTNER_AUDIT,

@@ -1,10 +1,13 @@
-"""Working time of the config's business calendars: how far a budget reaches from an
-instant, and how much of it lies between two instants. Instants and durations are
-integer milliseconds since the Unix epoch (UTC).
+"""Working time: the one calendar implementation of the project. How far a budget
+reaches from an instant, how much of it lies between two instants, and whether an
+instant is inside working time (and until when). Instants and durations are integer
+milliseconds since the Unix epoch (UTC).
 
 It lives with the contract because two services read it: the SLA service runs its
-clocks on it, and the router computes the same first-response deadline to know a
-ticket's budget.
+clocks on the business calendars (``BusinessHours.from_config``), and the router
+computes the same first-response deadline to know a ticket's budget and asks its
+teams' working hours whether they are open (``BusinessHours.from_working_hours``,
+wrapped by ``services.router.domain.hours``).
 
 Shifts are written in local wall time and converted per day with ``zoneinfo``, so a
 shift on a DST day is as long as the wall clock says: 01:00-05:00 lasts three hours on
@@ -17,6 +20,7 @@ listed date) closes the shifts that start on it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -24,6 +28,7 @@ from zoneinfo import ZoneInfo
 import holidays
 
 from schemas.config.calendars import BusinessCalendar
+from schemas.config.teams import WEEKDAYS, WorkingHours
 
 #: Give up looking for working time after this many days (a valid calendar has some
 #: every week, so this only trips on a calendar closed for ten years).
@@ -65,32 +70,71 @@ class AroundTheClock:
 AROUND_THE_CLOCK = AroundTheClock()
 
 
+@dataclass(frozen=True, slots=True)
+class WorkingState:
+    """Whether an instant is in working time, and until when that answer holds."""
+
+    open: bool
+    until_ms: int  # the next shift boundary or local midnight, whichever comes first
+    closed_day: str | None = None  # why the local day is closed (a holiday's name)
+
+
+def _never_closed(_: date) -> str | None:
+    return None
+
+
+def _public_holidays(country: str | None, subdivision: str | None) -> Callable[[date], str | None]:
+    if country is None:
+        return _never_closed
+    public = holidays.country_holidays(country, subdiv=subdivision)
+
+    def name(day: date) -> str | None:
+        found = public.get(day)
+        return str(found) if found else None
+
+    return name
+
+
 class BusinessHours:
     def __init__(
         self,
         zone: ZoneInfo,
         shifts: dict[int, list[tuple[int, int]]],
-        closed: Callable[[date], bool] = lambda _: False,
+        closed: Callable[[date], str | None] = _never_closed,
     ) -> None:
+        """``shifts``: weekday -> (start, end) minutes after that day's local midnight;
+        ``closed``: why a local day is closed (its shifts do not happen), or None."""
         self._zone = zone
         self._shifts = shifts
         self._closed = closed
         self._spans: dict[date, tuple[tuple[int, int], ...]] = {}
 
+    @property
+    def zone(self) -> ZoneInfo:
+        return self._zone
+
     @classmethod
     def from_config(cls, config: BusinessCalendar) -> BusinessHours:
         closed_dates = frozenset(config.closed)
         source = config.holidays
-        public = (
-            holidays.country_holidays(source.country, subdiv=source.subdivision)
-            if source is not None
-            else None
+        public = _public_holidays(
+            source.country if source else None, source.subdivision if source else None
         )
 
-        def closed(day: date) -> bool:
-            return day in closed_dates or (public is not None and day in public)
+        def closed(day: date) -> str | None:
+            return "closed" if day in closed_dates else public(day)
 
         return cls(ZoneInfo(config.timezone), config.shifts(), closed)
+
+    @classmethod
+    def from_working_hours(cls, config: WorkingHours) -> BusinessHours:
+        """A team's working hours (``teams[].hours``) as a calendar."""
+        shifts = {number: config.ranges(day) for number, day in enumerate(WEEKDAYS)}
+        closed = _public_holidays(config.holidays_country, config.holidays_subdivision)
+        return cls(ZoneInfo(config.time_zone), shifts, closed)
+
+    def closed_reason(self, day: date) -> str | None:
+        return self._closed(day)
 
     # -- shifts of one local day, as UTC milliseconds ---------------------------------
     def spans(self, day: date) -> tuple[tuple[int, int], ...]:
@@ -99,7 +143,7 @@ class BusinessHours:
         if cached is not None:
             return cached
         spans: list[tuple[int, int]] = []
-        if not self._closed(day):
+        if self._closed(day) is None:
             midnight = datetime.combine(day, time(), self._zone)
             previous_end: int | None = None
             for start_minute, end_minute in self._shifts.get(day.weekday(), ()):
@@ -117,6 +161,27 @@ class BusinessHours:
 
     def _local_day(self, instant_ms: int) -> date:
         return datetime.fromtimestamp(instant_ms / 1000, self._zone).date()
+
+    # -- is an instant working time? --------------------------------------------------
+    def state_at(self, instant_ms: int) -> WorkingState:
+        """Open or not at ``instant_ms``, and until the next shift boundary or local
+        midnight (so a caller may cache the answer, and a closed day's reason, until
+        then)."""
+        today = self._local_day(instant_ms)
+        midnight = _ms(datetime.combine(today + timedelta(days=1), time(), self._zone))
+        until = midnight
+        is_open = False
+        for day in (today - timedelta(days=1), today):  # yesterday's shifts may cross midnight
+            for start, end in self.spans(day):
+                if start <= instant_ms < end:
+                    is_open = True
+                for boundary in (start, end):
+                    if instant_ms < boundary < until:
+                        until = boundary
+        # A wall time inside a daylight-saving gap can map before the instant: never
+        # report an answer that holds for less than a second.
+        until = max(until, instant_ms + 1000)
+        return WorkingState(is_open, until, None if is_open else self._closed(today))
 
     # -- arithmetic --------------------------------------------------------------------
     def add(self, start_ms: int, duration_ms: int) -> int:

@@ -1,15 +1,17 @@
 """Tickets no team can take now, grouped so that a drain decides only what can change.
 
 The router's timer routes pending tickets most urgent first, then oldest, and within one
-drain does not decide again a ticket whose profile and declined teams already stalled
-(``services.router.routing.DrainMemo``). Whether a ticket stalls depends only on its
-group (profile, declined teams) and on the teams that could take it: their hours,
+drain does not decide again a ticket whose profile, declined teams and open relaxation
+rings already stalled (``services.router.routing.DrainMemo``). Whether a ticket stalls
+depends only on its group (profile, declined teams, rings open) and on the teams that
+could take it: their hours,
 on-line state, daily caps and free slots. Between two changes to one of those teams
 their loads only grow, so a stalled group stays stalled. The desk therefore drains
 after each such change only the groups that team could serve, each group's tickets in
 the router's order, across groups in the same order (a heap of the groups' heads), and
 stops a group at its first stall: the same assignments the timer makes, in the same
-order, without deciding every pending ticket on every event.
+order, without deciding every pending ticket on every event. A ring opening for a
+waiting ticket moves it to the group of its wider reach (``remove``, then routed again).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from datetime import datetime
 
 from services.router.domain.registry import TicketProfile
 
-GroupKey = tuple[TicketProfile, frozenset[str]]
+GroupKey = tuple[TicketProfile, frozenset[str], int]  # profile, declined, rings open
 Order = tuple[int, datetime, str]  # -priority rank, received at, ticket id
 
 
@@ -53,6 +55,16 @@ class PendingBacklog:
     def pop_head(self, key: GroupKey) -> None:
         tickets = self._groups[key]
         heapq.heappop(tickets)
+        if not tickets:
+            del self._groups[key]
+            for team in self._teams.pop(key):
+                del self._by_team[team][key]
+
+    def remove(self, key: GroupKey, order: Order) -> None:
+        """Take one ticket out of its group (a wider ring opened for it)."""
+        tickets = self._groups[key]
+        tickets.remove(order)
+        heapq.heapify(tickets)
         if not tickets:
             del self._groups[key]
             for team in self._teams.pop(key):

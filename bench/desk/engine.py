@@ -15,9 +15,7 @@ Events are processed in time order (ties in the order they were scheduled):
   ``Workforce.handle_time`` (at the earliest with the first response), freeing the slot;
 * partners' ``team.capacity`` announcements (``partner_capacity_announcements``) change
   their slots, and the router's view of them, at run time;
-* a team opening or closing, or a partner's contract day turning, is an event too;
-* for a policy that reads them, the SLA service's queue forecasts are made every few
-  simulated minutes (``forecasts``).
+* a team opening or closing, or a partner's contract day turning, is an event too.
 
 The router's state and load view are kept as the service keeps them (``ledger``). The
 pending backlog is drained at the instant something changes, where the service's timer
@@ -27,16 +25,17 @@ would within a tick (``backlog``).
 from __future__ import annotations
 
 import heapq
+from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from enum import IntEnum
 from typing import Any
 
 from bench.desk.backlog import GroupKey, Order, PendingBacklog
-from bench.desk.forecasts import FORECAST_INTERVAL_SECONDS, ForecastFeed
 from bench.desk.intake import DeskTicket
 from bench.desk.ledger import RouterLedger
 from bench.desk.outcome import Outcome
+from bench.desk.quality import CustomerReactions
 from bench.desk.strategies import Strategy, matches
 from bench.desk.teams import TeamDesk
 from schemas.config import SwitchboardConfig
@@ -56,7 +55,8 @@ class Kind(IntEnum):
     PICKUP = 5
     FIRST_RESPONSE = 6
     ARRIVAL = 7
-    FORECAST = 8
+    RING = 8  # a waiting ticket's next relaxation ring opens
+    CUSTOMER = 9  # a customer comes back about a resolution, or rates it
 
 
 class DeskSimulation:
@@ -79,14 +79,17 @@ class DeskSimulation:
         self.book = LoadBook(self.registry, max_unconfirmed=0)
         self.book.partition_ready(0, [])
         self.strategy = strategy(self.registry, self.book)
-        self.forecasts = ForecastFeed(config, self.book) if self.strategy.reads_forecasts else None
-        self.routes = RouterLedger(self.registry, self.book, self.forecasts)
+        self.routes = RouterLedger(self.registry, self.book)
+        self.reactions = CustomerReactions(workforce, self.routes)
+        #: Offers per partner and contract day, to check the contracts' caps.
+        self.offers_by_day: Counter[tuple[str, str]] = Counter()
         self.workforce = workforce
         self.until = until
         self.tickets = {ticket.ticket_id: ticket for ticket in tickets}
         self.outcomes = {ticket.ticket_id: Outcome() for ticket in tickets}
         self.desks = {team.id: TeamDesk(team) for team in self.registry.teams}
         self.backlog = PendingBacklog()
+        self._parked: dict[str, tuple[GroupKey, Order, int]] = {}  # ..., ring event token
         self._events: list[tuple[datetime, int, Kind, Any]] = []
         self._sequence = 0
         for ticket in tickets:
@@ -97,8 +100,6 @@ class DeskSimulation:
             start = min(ticket.received_at for ticket in tickets)
             for team in self.registry.teams:
                 self._next_hours_change(team, start)
-            if self.forecasts is not None:
-                self._at(start, Kind.FORECAST, None)
 
     # -- the event loop ----------------------------------------------------------------
     def run(self) -> None:
@@ -111,7 +112,10 @@ class DeskSimulation:
             Kind.RESOLVED: self._resolved,
             Kind.CAPACITY: self._capacity,
             Kind.HOURS: self._hours,
-            Kind.FORECAST: self._forecast,
+            Kind.RING: self._ring_opens,
+            Kind.CUSTOMER: lambda now, event: self.reactions.happened(
+                now, event, self.outcomes[event[0]]
+            ),
         }
         every_team = [team.id for team in self.registry.teams]
         while self._events and self._events[0][0] <= self.until:
@@ -125,23 +129,42 @@ class DeskSimulation:
         heapq.heappush(self._events, (when, self._sequence, kind, payload))
 
     # -- routing -------------------------------------------------------------------------
-    def _group(self, key: str) -> GroupKey:
-        return (self.tickets[key].profile, frozenset(self.routes[key].declined))
-
     def _route(self, key: str, now: datetime) -> None:
         """Route a pending ticket now, or park it in the backlog."""
-        group = self._group(key)
+        route, profile = self.routes[key], self.tickets[key].profile
+        rings_open = self.strategy.rings_open(route, profile, now)
+        group = (profile, frozenset(route.declined), rings_open)
         if not self.drain_everything and not self.backlog.has(group) and self._try(key, now):
             return
-        ticket = self.tickets[key]
-        order: Order = (*lifecycle.backlog_order(self.routes[key]), key)
-        teams = [t.id for t in self.registry.teams if matches(t, ticket.profile)]
-        self.backlog.add(group, order, teams)
+        order: Order = (*lifecycle.backlog_order(route), key)
+        teams = [t.id for t in self.registry.teams if matches(t, profile)]
+        self.backlog.add(group, order, teams + self.strategy.ring_teams(profile, rings_open))
+        self._sequence += 1
+        self._parked[key] = (group, order, self._sequence)
+        ring_at = self.strategy.next_ring_at(route, profile, now)
+        if ring_at is not None:
+            self._at(ring_at, Kind.RING, (key, self._sequence))
+
+    def _ring_opens(self, now: datetime, payload: tuple[str, int]) -> None:
+        key, token = payload
+        parked = self._parked.get(key)
+        if parked is None or parked[2] != token:
+            return  # routed since, or parked again with another ring to wait for
+        del self._parked[key]
+        self.backlog.remove(parked[0], parked[1])
+        self._route(key, now)
 
     def _try(self, key: str, now: datetime) -> bool:
         choice = self.strategy.choose(self.routes[key], self.tickets[key].profile, now)
         if choice is None:
             return False
+        outcome = self.outcomes[key]
+        outcome.translated = choice.translated
+        outcome.proficiency = (
+            choice.proficiency
+            if choice.proficiency is not None
+            else choice.team.skills.get(self.tickets[key].skill, 0.0)
+        )
         self._assign(key, choice.team, now, choice.pickup_timeout)
         return True
 
@@ -158,6 +181,7 @@ class DeskSimulation:
             if not self._try(key, now):
                 continue  # the whole group stalls (``backlog`` explains why)
             self.backlog.pop_head(group)
+            self._parked.pop(key, None)
             head = self.backlog.head(group)
             if head is not None:
                 heapq.heappush(heads, (head, group))
@@ -174,6 +198,7 @@ class DeskSimulation:
                 self._at(now + pickup, Kind.PICKUP, (key, route.attempt))
             return
         outcome.offers += 1
+        self.offers_by_day[team.id, now.astimezone(team.contract_zone).date().isoformat()] += 1
         if not team.may_receive(ticket.skill, ticket.tier, ticket.marketplace):
             outcome.against_policy = True
         answer = self.workforce.partner_decision(
@@ -249,18 +274,16 @@ class DeskSimulation:
 
     def _first_response(self, now: datetime, key: str) -> None:
         self.outcomes[key].first_response_at = now
-        self.routes.first_response(self.tickets[key])
-
-    def _forecast(self, now: datetime, _: None) -> None:
-        assert self.forecasts is not None
-        self.forecasts.forecast(now)
-        self._at(now + timedelta(seconds=FORECAST_INTERVAL_SECONDS), Kind.FORECAST, None)
 
     def _resolved(self, now: datetime, payload: tuple[str, str]) -> None:
         key, team_id = payload
         self.desks[team_id].finish(key)
+        attempt = self.routes[key].attempt
         self.routes.resolve(key, team_id, now)
         self.outcomes[key].resolved_at = now
+        team = self.registry.by_id[team_id]
+        for when, event in self.reactions.resolved(key, team, self.outcomes[key], now, attempt):
+            self._at(when, Kind.CUSTOMER, event)
         self._start_work(self.registry.by_id[team_id], now)
         self._drain([team_id], now)
 
@@ -269,8 +292,6 @@ class DeskSimulation:
         if team is None:
             return
         self.book.capacity_changed(team.id, announcement)
-        if self.forecasts is not None:
-            self.forecasts.capacity(announcement)
         agents = announcement.agents_on_shift if announcement.online else 0
         self.desks[team.id].slots = agents * team.concurrency
         self._start_work(team, now)

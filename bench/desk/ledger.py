@@ -7,10 +7,6 @@ partition's tally (``tally.record_assignment`` / ``record_resolution``), which g
 load view its arrival rates, measured handle times, partner volumes per contract day
 and the desk's outsourcing share. One partition, owned by this instance: every change
 is visible to the next decision, as within one router instance.
-
-When the SLA service's forecasts are made (``forecasts``), the ledger also tells them
-which tickets wait in which queue, as the SLA service counts them: from assignment to
-first response (or until given back).
 """
 
 from __future__ import annotations
@@ -18,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from bench.desk.forecasts import ForecastFeed
 from bench.desk.intake import DeskTicket
 from services.router.domain import lifecycle, tally
 from services.router.domain.registry import Registry, TeamProfile
@@ -27,10 +22,9 @@ from services.router.loadbook import LoadBook
 
 
 class RouterLedger:
-    def __init__(self, registry: Registry, book: LoadBook, forecasts: ForecastFeed | None) -> None:
+    def __init__(self, registry: Registry, book: LoadBook) -> None:
         self.registry = registry
         self.book = book
-        self.forecasts = forecasts
         self.routes: dict[str, TicketRoute] = {}
         self._tally = PartitionTally(partition=0)
 
@@ -64,8 +58,6 @@ class RouterLedger:
                 contract_day=contract_day if team.partner else None,
             )
         )
-        if self.forecasts is not None:
-            self.forecasts.joined(team.id, ticket.skill, ticket.sla_target_s)
         return route
 
     def accept(self, key: str) -> TicketRoute:
@@ -85,14 +77,32 @@ class RouterLedger:
         returned = lifecycle.give_back(route, route.assignment_id, now)
         assert returned is not None
         self._save(key, returned)
-        if self.forecasts is not None:
-            self.forecasts.left(route.team_id, ticket.skill, served=False)
         return route.team_id
 
-    def first_response(self, ticket: DeskTicket) -> None:
-        team = self.routes[ticket.ticket_id].team_id
-        if self.forecasts is not None and team is not None:
-            self.forecasts.left(team, ticket.skill, served=True)
+    def count_quality(
+        self,
+        team_id: str,
+        day_of: datetime,
+        now: datetime,
+        *,
+        resolved: int = 0,
+        recontacted: int = 0,
+        score: int | None = None,
+    ) -> None:
+        """As ``services.router.quality`` counts into the partition's tally."""
+        day = tally.desk_day(self.registry, day_of)
+        oldest = tally.quality_kept_since(self.registry, now)
+        self._count(
+            lambda current: tally.record_quality(
+                current,
+                team_id,
+                day,
+                oldest_day=oldest,
+                resolved=resolved,
+                recontacted=recontacted,
+                score=score,
+            )
+        )
 
     def resolve(self, key: str, team_id: str, now: datetime) -> None:
         route = self.routes[key]

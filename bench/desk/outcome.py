@@ -19,6 +19,10 @@ class Outcome:
     expired: int = 0
     taken_back: int = 0  # in-house pickup timeouts (timed overflow)
     against_policy: bool = False  # offered to a partner the data policy excludes
+    translated: bool = False  # the working team does not speak its language
+    proficiency: float = 1.0  # the working team's proficiency in its skill
+    recontacted: bool = False  # the customer came back about the resolution
+    rating: int | None = None  # the customer's CSAT score
     teams: list[str] = field(default_factory=list)  # every assignment, in order
 
     def assigned(self, team: TeamProfile, now: datetime) -> None:

@@ -3,6 +3,10 @@
 * *Judged* tickets are those whose first-response deadline (the SLA service's) falls
   before the end of the run; a judged ticket *meets* its SLA when its first response
   went out by the deadline, else it is a *breach* (also when it never got one).
+* *No team can take* a ticket when no team the policy would ever give it to exists
+  (skill, language, channel, capabilities; for Switchboard also the data policy, and
+  its relaxation rings widen the reach); *never worked*: no agent started it by the
+  end of the run.
 * Every ticket ends in exactly one state: *answered* (first response sent), *waiting
   at a team* (assigned: in an in-house line, offered to or accepted by a partner, not
   yet answered) or *pending* (in the backlog: nobody could take it, or given back and
@@ -24,6 +28,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from bench.common import percentile
 from bench.desk.engine import DeskSimulation
@@ -45,6 +50,8 @@ class PolicyResult:
     waiting_at_team: int
     pending: int
     stranded: int
+    no_team_can_take: int
+    never_worked: int
     worked_in_house: int
     worked_by_partners: int
     cost_in_house: Decimal
@@ -61,6 +68,25 @@ class PolicyResult:
     decisions: dict[str, int]
     breaches_by_class: dict[str, tuple[int, int]]  # class -> (breaches, tickets judged)
     run_seconds: float
+    resolved: int = 0
+    recontacted: int = 0  # resolved tickets the customer came back about
+    ratings: int = 0
+    rating_points: int = 0
+    worked_by_team: dict[str, int] | None = None
+    #: Partners: (most offers on one contract day, the contract's daily cap or None).
+    busiest_day: dict[str, tuple[int, int | None]] | None = None
+
+    @property
+    def first_contact_resolution(self) -> float | None:
+        return 1 - self.recontacted / self.resolved if self.resolved else None
+
+    @property
+    def csat(self) -> float | None:
+        return self.rating_points / self.ratings if self.ratings else None
+
+    @property
+    def caps_kept(self) -> bool:
+        return all(cap is None or most <= cap for most, cap in (self.busiest_day or {}).values())
 
     @property
     def breaches(self) -> int:
@@ -110,7 +136,7 @@ def _p(values: list[float], share: float) -> float:
 
 
 def summarise(simulation: DeskSimulation, policy: str, run_seconds: float) -> PolicyResult:
-    met = judged = answered = waiting = pending = stranded = 0
+    met = judged = answered = waiting = pending = stranded = unreachable = unworked = 0
     in_house = partners = against = offers = rejected = expired = taken_back = 0
     cost_in_house = cost_partners = Decimal(0)
     by_channel: dict[str, list[int]] = {}
@@ -140,6 +166,8 @@ def summarise(simulation: DeskSimulation, policy: str, run_seconds: float) -> Po
             stranded += bool(teams) and all(t.id in route.declined for t in teams)
         else:
             waiting += 1
+        unreachable += not simulation.strategy.can_ever_take(ticket.profile)
+        unworked += outcome.handled_by is None
         if outcome.first_assigned_at is not None:
             to_assignment.append((outcome.first_assigned_at - ticket.received_at).total_seconds())
         team = outcome.handled_by
@@ -165,6 +193,8 @@ def summarise(simulation: DeskSimulation, policy: str, run_seconds: float) -> Po
         waiting_at_team=waiting,
         pending=pending,
         stranded=stranded,
+        no_team_can_take=unreachable,
+        never_worked=unworked,
         worked_in_house=in_house,
         worked_by_partners=partners,
         cost_in_house=cost_in_house,
@@ -181,4 +211,39 @@ def summarise(simulation: DeskSimulation, policy: str, run_seconds: float) -> Po
         decisions=dict(sorted(decisions.items())),
         breaches_by_class={name: (n[0], n[1]) for name, n in by_class.items()},
         run_seconds=run_seconds,
+        **_quality(simulation),
     )
+
+
+def _quality(simulation: DeskSimulation) -> dict[str, Any]:
+    """What the simulated customers made of the work, and who did how much of it."""
+    resolved = recontacted = ratings = points = 0
+    by_team: Counter[str] = Counter()
+    for outcome in simulation.outcomes.values():
+        if outcome.resolved_at is not None:
+            resolved += 1
+            recontacted += outcome.recontacted
+        if outcome.rating is not None:
+            ratings += 1
+            points += outcome.rating
+        if outcome.handled_by is not None:
+            by_team[outcome.handled_by.id] += 1
+    return {
+        "resolved": resolved,
+        "recontacted": recontacted,
+        "ratings": ratings,
+        "rating_points": points,
+        "worked_by_team": dict(sorted(by_team.items())),
+        "busiest_day": _busiest_days(simulation),
+    }
+
+
+def _busiest_days(simulation: DeskSimulation) -> dict[str, tuple[int, int | None]]:
+    most: dict[str, int] = {}
+    for (team_id, _), count in simulation.offers_by_day.items():
+        most[team_id] = max(most.get(team_id, 0), count)
+    return {
+        team.id: (most.get(team.id, 0), team.volume_cap)
+        for team in simulation.registry.teams
+        if team.partner
+    }

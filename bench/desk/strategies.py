@@ -24,12 +24,13 @@ The policies:
 ``switchboard``
     ``services.router.domain.policy.decide``, the router's own decision, on the real
     load view: data policy, capacity as a hard limit, in-house first while the
-    predicted wait (Erlang C) fits the SLA budget and the SLA service's forecast for
-    the queue does not predict a miss, otherwise the cheapest partner that fits,
-    within the outsourcing share limit. The desk makes the forecasts with the SLA
-    service's code (``bench.desk.forecasts``).
-``switchboard_no_forecasts``
-    The same decision without forecasts: the router on its own load view.
+    predicted wait (Erlang C) fits the SLA budget, otherwise the partner that fits
+    with the lowest price (weighed with its measured quality when the config says
+    so), within the outsourcing share limit; when nobody exactly right has room, the
+    config's relaxation rings, each once the ticket has waited for it.
+``switchboard_no_rings``
+    The same decision without relaxation rings (Switchboard before issue 18): a ticket
+    waits for a team that matches it exactly.
 ``round_robin``
     Among available teams, the one assigned a ticket least recently (ties by team id),
     whatever its load: tickets beyond a team's slots wait in its line. In-house and
@@ -57,13 +58,14 @@ The policies:
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from services.router.domain import lifecycle
+from services.router.domain import lifecycle, rings
 from services.router.domain.budget import budget_left
 from services.router.domain.policy import decide
 from services.router.domain.registry import UNDETERMINED, Registry, TeamProfile, TicketProfile
@@ -76,12 +78,15 @@ class Choice:
     team: TeamProfile
     #: In-house only: take the ticket back to a partner if not started within this.
     pickup_timeout: timedelta | None = None
+    #: The team takes it through a translation (a relaxation ring).
+    translated: bool = False
+    #: Its proficiency in the ticket's skill (a ring's fallback skill is lower); None: the
+    #: team's own.
+    proficiency: float | None = None
 
 
 class Strategy(Protocol):
     name: str
-    #: Whether it reads the SLA service's queue forecasts (the desk then makes them).
-    reads_forecasts: bool
     #: What the policy decided, by kind (for the report).
     kinds: Counter[str]
 
@@ -91,6 +96,24 @@ class Strategy(Protocol):
 
     def overflow(self, route: TicketRoute, profile: TicketProfile, now: datetime) -> bool:
         """At an in-house pickup timeout: should the ticket go to a partner now?"""
+        ...
+
+    def rings_open(self, route: TicketRoute, profile: TicketProfile, now: datetime) -> int:
+        """Wider relaxation rings open for the ticket now (0 for policies without)."""
+        ...
+
+    def next_ring_at(
+        self, route: TicketRoute, profile: TicketProfile, now: datetime
+    ) -> datetime | None:
+        """When the ticket's next wider ring opens (None: no more, or no rings)."""
+        ...
+
+    def ring_teams(self, profile: TicketProfile, rings_open: int) -> list[str]:
+        """Teams of the open wider rings (their changes can help the ticket too)."""
+        ...
+
+    def can_ever_take(self, profile: TicketProfile) -> bool:
+        """Would some team ever be given such a ticket (hours and load aside)?"""
         ...
 
 
@@ -105,7 +128,6 @@ def matches(team: TeamProfile, ticket: TicketProfile) -> bool:
 
 class _Baseline:
     name = "baseline"
-    reads_forecasts = False
 
     def __init__(self, registry: Registry, book: LoadBook) -> None:
         self.registry = registry
@@ -142,28 +164,85 @@ class _Baseline:
     def overflow(self, route: TicketRoute, profile: TicketProfile, now: datetime) -> bool:
         return False
 
-    def _pick(self, kind: str, team: TeamProfile | None, **extra: timedelta) -> Choice | None:
+    def rings_open(self, route: TicketRoute, profile: TicketProfile, now: datetime) -> int:
+        return 0
+
+    def next_ring_at(
+        self, route: TicketRoute, profile: TicketProfile, now: datetime
+    ) -> datetime | None:
+        return None
+
+    def ring_teams(self, profile: TicketProfile, rings_open: int) -> list[str]:
+        return []
+
+    def can_ever_take(self, profile: TicketProfile) -> bool:
+        return bool(self.matching(profile))
+
+    def _pick(
+        self, kind: str, team: TeamProfile | None, pickup_timeout: timedelta | None = None
+    ) -> Choice | None:
         self.kinds[kind if team is not None else "stalled"] += 1
-        return Choice(team, **extra) if team is not None else None
+        return Choice(team, pickup_timeout) if team is not None else None
 
 
 class Switchboard(_Baseline):
     name = "switchboard"
-    reads_forecasts = True
+    #: Whether the ticket's wait opens its relaxation rings.
+    widens = True
 
     def choose(self, route: TicketRoute, profile: TicketProfile, now: datetime) -> Choice | None:
-        decision = decide(self.registry, lifecycle.routing_request(route, now), self.book, now)
+        request = lifecycle.routing_request(route, now)
+        if not self.widens:
+            request = dataclasses.replace(request, waited_seconds=0.0)
+        decision = decide(self.registry, request, self.book, now)
         self.kinds[decision.kind] += 1
         if decision.overflow_reason is not None:
             self.kinds[f"overflow: {decision.overflow_reason.value}"] += 1
-        return Choice(decision.team) if decision.team is not None else None
+        if decision.ring is not None:
+            self.kinds[f"ring {decision.ring.level}"] += 1
+            if decision.needs_translation:
+                self.kinds["needs translation"] += 1
+        if decision.team is None:
+            return None
+        if decision.kind == "overflow":
+            fitting = [c for c in decision.considered if c.team.partner and c.fits and c.has_room]
+            if len(fitting) > 1:  # a real choice between partners: whom did it go to?
+                self.kinds[f"partner choice: {decision.team.id}"] += 1
+        chosen = next(c for c in decision.considered if c.team is decision.team)
+        return Choice(
+            decision.team, translated=decision.needs_translation, proficiency=chosen.proficiency
+        )
+
+    def _waited(self, route: TicketRoute, now: datetime) -> float:
+        return (now - route.facts.received_at).total_seconds() if self.widens else 0.0
+
+    def rings_open(self, route: TicketRoute, profile: TicketProfile, now: datetime) -> int:
+        return rings.open_levels(self.registry, profile, self._waited(route, now))
+
+    def next_ring_at(
+        self, route: TicketRoute, profile: TicketProfile, now: datetime
+    ) -> datetime | None:
+        if not self.widens:
+            return None
+        after = rings.next_ring_after(self.registry, profile, self._waited(route, now))
+        return None if after is None else route.facts.received_at + timedelta(seconds=after)
+
+    def ring_teams(self, profile: TicketProfile, rings_open: int) -> list[str]:
+        levels = rings.levels(self.registry, profile)[:rings_open]
+        return [c.team.id for level in levels for c in level.candidates]
+
+    def can_ever_take(self, profile: TicketProfile) -> bool:
+        """Its candidates (the data policy applied) or, with rings, any wider ring."""
+        return bool(self.registry.candidates(profile)) or (
+            self.widens and bool(rings.levels(self.registry, profile))
+        )
 
 
-class SwitchboardWithoutForecasts(Switchboard):
-    """The router alone, without the SLA service's forecasts (its own load view only)."""
+class SwitchboardWithoutRings(Switchboard):
+    """The router's policy as before issue 18: no relaxation rings (ring 0 only)."""
 
-    name = "switchboard_no_forecasts"
-    reads_forecasts = False
+    name = "switchboard_no_rings"
+    widens = False
 
 
 class RoundRobin(_Baseline):
@@ -256,7 +335,7 @@ StrategyFactory = Callable[[Registry, LoadBook], Strategy]
 
 STRATEGIES: dict[str, StrategyFactory] = {
     "switchboard": Switchboard,
-    "switchboard_no_forecasts": SwitchboardWithoutForecasts,
+    "switchboard_no_rings": SwitchboardWithoutRings,
     "round_robin": RoundRobin,
     "least_loaded": LeastLoaded,
     "skills_only": SkillsOnly,

@@ -1,19 +1,25 @@
 // Readiness probe used by deploy/kafka/kafka.sh start.
 //
-// Usage: java -cp <classes>:<kafka libs>/* BrokerReady <bootstrap> <timeout-seconds> [broker-pid]
+// Usage: java -cp <classes>:<kafka libs>/* BrokerReady <bootstrap> <timeout-seconds>
+//            [broker-pids|-] [brokers] [all|in-sync]
 //
-// Succeeds (exit 0) once the broker at <bootstrap> answers a DescribeCluster
-// request listing at least one (unfenced) broker AND a Metadata request
-// (listTopics). Exits 1 on timeout, 2 as soon as the broker process <broker-pid>
-// is gone. Needs only kafka-clients, so it works with any Kafka version and
-// without the kafka-tools artifact.
+// Succeeds (exit 0) once the brokers at <bootstrap> answer a DescribeCluster
+// request listing at least <brokers> (default 1) unfenced brokers AND a Metadata
+// request (listTopics); with "in-sync", also once no partition of any topic
+// (internal ones included) is under-replicated or without a leader, which is what a
+// rolling restart waits for before it takes the next broker. Exits 1 on timeout, 2
+// as soon as one of the processes <broker-pids> (comma-separated) is gone. Needs only
+// kafka-clients, so it works with any Kafka version and without kafka-tools.
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -23,7 +29,9 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterResult;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartitionInfo;
 
 public final class BrokerReady {
     private static final long ATTEMPT_SECONDS = 3;
@@ -32,12 +40,20 @@ public final class BrokerReady {
 
     public static void main(String[] args) throws InterruptedException {
         if (args.length < 2) {
-            System.err.println("usage: BrokerReady <bootstrap> <timeout-seconds> [broker-pid]");
+            System.err.println(
+                "usage: BrokerReady <bootstrap> <timeout-seconds> [broker-pids|-] [brokers] [all|in-sync]");
             System.exit(64);
         }
         String bootstrap = args[0];
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Long.parseLong(args[1]));
-        long pid = args.length > 2 ? Long.parseLong(args[2]) : -1L;
+        List<Long> pids = new ArrayList<>();
+        if (args.length > 2 && !args[2].equals("-") && !args[2].isEmpty()) {
+            for (String pid : args[2].split(",")) {
+                pids.add(Long.parseLong(pid));
+            }
+        }
+        int brokers = args.length > 3 ? Integer.parseInt(args[3]) : 1;
+        boolean inSync = args.length > 4 && args[4].equals("in-sync");
 
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -52,8 +68,9 @@ public final class BrokerReady {
         String last = "no answer yet";
         try {
             while (true) {
-                if (pid > 0 && !alive(pid)) {
-                    System.err.println("broker process " + pid + " exited");
+                Long gone = pids.stream().filter(pid -> !alive(pid)).findFirst().orElse(null);
+                if (gone != null) {
+                    System.err.println("broker process " + gone + " exited");
                     code = 2;
                     break;
                 }
@@ -65,13 +82,17 @@ public final class BrokerReady {
                     String clusterId = cluster.clusterId().get(wait, TimeUnit.MILLISECONDS);
                     Set<String> topics = admin.listTopics(new ListTopicsOptions().listInternal(true))
                         .names().get(wait, TimeUnit.MILLISECONDS);
-                    if (!nodes.isEmpty()) {
-                        System.out.printf("ready: cluster id %s, %d broker(s), %d topic(s)%n",
-                            clusterId, nodes.size(), topics.size());
+                    String lagging = inSync && nodes.size() >= brokers
+                        ? underReplicated(admin, topics, wait) : null;
+                    if (nodes.size() >= brokers && lagging == null) {
+                        System.out.printf("ready: cluster id %s, %d broker(s), %d topic(s)%s%n",
+                            clusterId, nodes.size(), topics.size(), inSync ? ", all in sync" : "");
                         code = 0;
                         break;
                     }
-                    last = "metadata lists no unfenced broker yet";
+                    last = nodes.size() < brokers
+                        ? "metadata lists " + nodes.size() + " of " + brokers + " brokers"
+                        : "partition " + lagging + " is under-replicated";
                 } catch (ExecutionException e) {
                     last = String.valueOf(e.getCause());
                 } catch (TimeoutException e) {
@@ -87,6 +108,25 @@ public final class BrokerReady {
             admin.close(Duration.ofSeconds(2));
         }
         System.exit(code);
+    }
+
+    /** The first partition whose in-sync replicas are fewer than its replicas, or null. */
+    private static String underReplicated(Admin admin, Set<String> topics, long waitMs)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        if (topics.isEmpty()) {
+            return null;
+        }
+        Map<String, TopicDescription> described =
+            admin.describeTopics(topics).allTopicNames().get(waitMs, TimeUnit.MILLISECONDS);
+        for (TopicDescription topic : described.values()) {
+            for (TopicPartitionInfo partition : topic.partitions()) {
+                if (partition.leader() == null
+                        || partition.isr().size() < partition.replicas().size()) {
+                    return topic.name() + "-" + partition.partition();
+                }
+            }
+        }
+        return null;
     }
 
     /** Alive and not a zombie (the broker may be our parent shell's unreaped child). */

@@ -14,6 +14,8 @@ import holidays
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from schemas.base import Channel, CustomerTier, TeamId, TeamKind
+from schemas.config.quality import PartnerQualityConfig
+from schemas.config.rings import RelaxationRing, WiderRingOnly
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -107,6 +109,11 @@ class DataPolicy(_Strict):
     )
     never_tiers: list[CustomerTier] = Field(default_factory=list, description="e.g. 'vip'.")
     never_marketplaces: list[str] = Field(default_factory=list)
+    wider_ring_only: list[WiderRingOnly] = Field(
+        default_factory=list,
+        description="Tickets a partner may receive only after they waited: the partner is "
+        "in a wider ring for them (never_* still wins: no ring lets those out).",
+    )
 
 
 class PartnerContract(_Strict):
@@ -132,6 +139,36 @@ class PartnerContract(_Strict):
         default_factory=DataPolicy,
         description="What this partner may never see, on top of the house-wide policy.",
     )
+
+
+class ClaimsConfig(_Strict):
+    """In-house teams: how the router shares the team's queue among its agents."""
+
+    distribution: Literal["least_loaded", "round_robin"] = Field(
+        default="least_loaded",
+        description="Who gets a waiting ticket among the online agents with room: the one "
+        "holding fewest tickets (then the one whose last ticket came longest ago), or the "
+        "one whose last ticket came longest ago whatever it holds.",
+    )
+    agent_limits: dict[str, int] = Field(
+        default_factory=dict,
+        description="Agent id -> tickets that agent may hold at once; agents not listed "
+        "hold up to the team's 'concurrency'.",
+    )
+    respond_within: timedelta = Field(
+        default=timedelta(minutes=10),
+        gt=timedelta(0),
+        description="A ticket held this long (clock time) without a first response goes "
+        "back to the team's queue.",
+    )
+
+    @field_validator("agent_limits")
+    @classmethod
+    def _limits_positive(cls, value: dict[str, int]) -> dict[str, int]:
+        for agent, limit in value.items():
+            if limit < 1:
+                raise ValueError(f"agent {agent!r} needs a limit of at least 1, got {limit}")
+        return value
 
 
 class TeamConfig(_Strict):
@@ -160,8 +197,23 @@ class TeamConfig(_Strict):
     hours: WorkingHours | None = Field(
         default=None, description="Working hours; none: the team is always open."
     )
+    fallback_language: str | None = Field(
+        default=None,
+        description="One of `languages`: what the team works tickets of other languages in, "
+        "when a ring lets it take them (with a translation).",
+    )
+    rings: list[RelaxationRing] = Field(
+        default_factory=list,
+        description="Relaxation rings, by increasing wait: what the team also takes once a "
+        "ticket has waited that long and nobody in a nearer ring has room.",
+    )
     contract: PartnerContract | None = Field(
         default=None, description="Partners only: volume cap, minimum share, offers, data."
+    )
+    claims: ClaimsConfig = Field(
+        default_factory=ClaimsConfig,
+        description="In-house only: distribution among agents, per-agent limits, and how long "
+        "an agent may hold a ticket without answering.",
     )
 
     @model_validator(mode="after")
@@ -172,12 +224,38 @@ class TeamConfig(_Strict):
         return self
 
     @model_validator(mode="after")
+    def _rings_widen_in_order(self) -> TeamConfig:
+        waits = [ring.after for ring in self.rings]
+        if waits != sorted(set(waits)):
+            raise ValueError("rings must be listed by strictly increasing 'after'")
+        if self.fallback_language is not None and self.fallback_language not in self.languages:
+            raise ValueError(
+                f"fallback_language {self.fallback_language!r} is not one of the team's languages"
+            )
+        for index, ring in enumerate(self.rings):
+            if ring.languages and self.fallback_language is None:
+                raise ValueError(
+                    f"rings[{index}] takes other languages: the team needs a fallback_language"
+                )
+            if overlap := sorted(set(ring.skills) & set(self.skills)):
+                raise ValueError(
+                    f"rings[{index}].skills: the team already has {', '.join(overlap)}"
+                )
+        return self
+
+    @model_validator(mode="after")
     def _contract_only_for_partners(self) -> TeamConfig:
         if self.kind is TeamKind.PARTNER and self.contract is None:
             raise ValueError("a partner needs a 'contract' (offer_accept_timeout, caps, data)")
         if self.kind is TeamKind.IN_HOUSE and self.contract is not None:
             raise ValueError("only partners have a 'contract'")
+        if self.kind is TeamKind.PARTNER and self.claims != ClaimsConfig():
+            raise ValueError("only in-house teams have 'claims' (partners work through the API)")
         return self
+
+    def agent_limit(self, agent_id: str) -> int:
+        """Tickets one agent may hold at once."""
+        return self.claims.agent_limits.get(agent_id, self.concurrency)
 
     @property
     def capacity(self) -> int:
@@ -207,6 +285,10 @@ class OutsourcingConfig(_Strict):
     )
     data_policy: DataPolicy = Field(
         default_factory=DataPolicy, description="Applies to every partner."
+    )
+    quality: PartnerQualityConfig = Field(
+        default_factory=PartnerQualityConfig,
+        description="How partners' measured quality weighs against their price.",
     )
 
     @field_validator("day_time_zone")

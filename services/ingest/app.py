@@ -26,6 +26,7 @@ from schemas.inbound import InboundPayload
 from schemas.ingest import IngestRecord
 from schemas.tickets import TicketEvent
 from schemas.topics import dlq_name, dlq_spec, inbound_name
+from services.ingest.csat import CsatHandler
 from services.ingest.domain.encoding import (
     expire_link_record,
     expire_memory_record,
@@ -66,6 +67,8 @@ def build(settings: IngestSettings) -> tuple[FastAPI, ServiceRuntime]:
         topics=[
             *topics.INBOUND.values(),
             *(dlq_spec(spec) for spec in topics.INBOUND.values()),
+            topics.INBOUND_CSAT,
+            dlq_spec(topics.INBOUND_CSAT),
             topics.INGEST_MESSAGES,
             dlq_spec(topics.INGEST_MESSAGES),
             topics.INGEST_CUSTOMERS_CHANGELOG,
@@ -79,6 +82,7 @@ def build(settings: IngestSettings) -> tuple[FastAPI, ServiceRuntime]:
     messages_topic = runtime.topic(topics.INGEST_MESSAGES.name)
     tickets_topic = runtime.topic(topics.TICKETS.name)
     channel_by_topic = {runtime.topic(spec.name): ch for ch, spec in topics.INBOUND.items()}
+    csat_topic = runtime.topic(topics.INBOUND_CSAT.name)
     languages = config.ingest.languages
     common: dict[str, Any] = {
         "service": SERVICE,
@@ -96,12 +100,13 @@ def build(settings: IngestSettings) -> tuple[FastAPI, ServiceRuntime]:
             max_bytes=settings.max_message_bytes,
             languages=languages,
             metrics=metrics,
+            surveys={csat_topic: CsatHandler(tickets_topic, settings.max_message_bytes, metrics)},
         ),
         **common,
     )
     runtime.consume(
         normaliser,
-        list(channel_by_topic),
+        [*channel_by_topic, csat_topic],
         payload=InboundPayload,
         title="inbound:normalise",
         description="Validates raw channel payloads and re-keys them by customer; "
@@ -204,6 +209,7 @@ def build(settings: IngestSettings) -> tuple[FastAPI, ServiceRuntime]:
                 languages=languages,
                 metrics=metrics,
                 publish_timeout_seconds=settings.http_publish_timeout_seconds,
+                csat_topic=csat_topic,
             )
         )
     )

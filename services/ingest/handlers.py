@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 import structlog
@@ -16,6 +16,7 @@ from schemas.config import SwitchboardConfig
 from schemas.customers import CustomerProfile
 from schemas.ingest import INGEST_RECORD, TicketStatusChanged
 from schemas.tickets import TICKET_EVENT, TicketOpened, TicketReopened, TicketResolved
+from services.ingest.csat import CsatHandler
 from services.ingest.domain.encoding import decode_link, decode_memory, encode_link, encode_memory
 from services.ingest.domain.enrich import CustomerClassifier, Enricher
 from services.ingest.domain.links import link_for, status_change
@@ -23,7 +24,7 @@ from services.ingest.domain.priority import resolve_tier
 from services.ingest.domain.skew import not_after
 from services.ingest.domain.threads import Outcome, apply_status, take_message
 from services.ingest.metrics import IngestMetrics
-from services.ingest.validation import InvalidPayloadError, accept
+from services.ingest.validation import InvalidPayloadError, admit
 
 log = get_logger(__name__)
 
@@ -32,21 +33,31 @@ ProfileLookup = Callable[[str], CustomerProfile | None]
 
 @dataclass
 class NormaliseHandler:
-    """``inbound.<channel>`` -> ``ingest.messages``, re-keyed by customer."""
+    """``inbound.<channel>`` -> ``ingest.messages``, re-keyed by customer; survey answers
+    (``inbound.csat``) -> ``ticket.rated`` (``csat``)."""
 
     channel_by_topic: dict[str, Channel]
     messages_topic: str
     max_bytes: int
     languages: Sequence[str]
     metrics: IngestMetrics
+    surveys: dict[str, CsatHandler] = field(default_factory=dict)  # by topic
 
     def __call__(self, record: Record, step: Step[None]) -> None:
+        survey = self.surveys.get(record.topic)
+        if survey is not None:
+            survey(record, step)
+            return
         channel = self.channel_by_topic[record.topic]
         try:
-            message = accept(channel, record.value, self.max_bytes, record.topic, self.languages)
+            message, removed = admit(
+                channel, record.value, self.max_bytes, record.topic, self.languages
+            )
         except InvalidPayloadError as exc:
             self.metrics.reject(channel.value, exc.kind)
             raise DeadLetterError(exc.kind, str(exc)) from None
+        if removed:
+            self.metrics.control_characters.labels(channel.value).inc(removed)
         step.emit(
             self.messages_topic,
             message.to_json_bytes(),

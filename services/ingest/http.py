@@ -22,6 +22,7 @@ from fastapi.responses import JSONResponse
 from plumbing.logging import get_logger
 from schemas.base import Channel
 from schemas.ingest import NormalisedMessage
+from services.ingest.csat import CSAT, parse_csat
 from services.ingest.metrics import IngestMetrics
 from services.ingest.validation import InvalidPayloadError, accept
 
@@ -52,6 +53,7 @@ class Intake:
     languages: Sequence[str]
     metrics: IngestMetrics
     publish_timeout_seconds: float = 5.0
+    csat_topic: str = "inbound.csat"
 
     @property
     def channels(self) -> frozenset[str]:
@@ -107,6 +109,16 @@ async def _validated(
             f"no channel {channel!r}",
             channels=[c.value for c in Channel],
         ) from None
+    body = await _body(intake, request)
+    try:
+        message = accept(known, body, intake.max_bytes, intake.topic_for(known), intake.languages)
+    except InvalidPayloadError as exc:
+        raise _Refusal(STATUS_BY_KIND.get(exc.kind, 400), exc.kind, str(exc)) from None
+    return known, body, message
+
+
+async def _body(intake: Intake, request: Request) -> bytes:
+    """The JSON body within the size limit, or a refusal."""
     content_type = request.headers.get("content-type", "")
     if not _is_json(content_type):
         raise _Refusal(
@@ -122,15 +134,54 @@ async def _validated(
     body = await _read_limited(request, intake.max_bytes)
     if body is None:
         raise _Refusal(413, "oversize", f"the body exceeds the limit of {intake.max_bytes} bytes")
+    return body
+
+
+async def _store(intake: Intake, topic: str, body: bytes, key: bytes, what: str) -> None:
+    if not intake.kafka_reachable():
+        raise _Refusal(503, "kafka_unavailable", "Kafka is unreachable; not stored")
     try:
-        message = accept(known, body, intake.max_bytes, intake.topic_for(known), intake.languages)
-    except InvalidPayloadError as exc:
-        raise _Refusal(STATUS_BY_KIND.get(exc.kind, 400), exc.kind, str(exc)) from None
-    return known, body, message
+        await asyncio.wait_for(intake.publish(topic, body, key), intake.publish_timeout_seconds)
+    except Exception as exc:
+        log.warning("inbound message not stored", channel=what, error=repr(exc))
+        raise _Refusal(
+            503, "kafka_unavailable", "Kafka did not acknowledge the message; not stored"
+        ) from None
 
 
 def intake_router(intake: Intake) -> APIRouter:
     router = APIRouter()
+
+    @router.post(
+        "/v1/inbound/csat",
+        status_code=202,
+        summary="Accept one satisfaction survey answer (the JSON payload of inbound.csat)",
+        responses={
+            400: {"description": "empty body, not UTF-8, or not JSON"},
+            413: {"description": "body larger than MAX_MESSAGE_BYTES"},
+            415: {"description": "Content-Type is not application/json (UTF-8)"},
+            422: {"description": "not a valid survey answer"},
+            503: {"description": "Kafka did not store the answer; retry after Retry-After"},
+        },
+    )
+    async def receive_rating(request: Request) -> JSONResponse:
+        try:
+            body = await _body(intake, request)
+            try:
+                answer = parse_csat(body, intake.max_bytes)
+            except InvalidPayloadError as exc:
+                raise _Refusal(STATUS_BY_KIND.get(exc.kind, 400), exc.kind, str(exc)) from None
+        except _Refusal as refusal:
+            intake.metrics.reject(CSAT, refusal.kind)
+            return refusal.response()
+        try:
+            await _store(intake, intake.csat_topic, body, answer.ticket_id.encode(), CSAT)
+        except _Refusal as refusal:
+            return refusal.response()
+        return JSONResponse(
+            {"status": "accepted", "source": CSAT, "survey_id": answer.survey_id},
+            status_code=202,
+        )
 
     @router.post(
         "/v1/inbound/{channel}",
@@ -153,20 +204,8 @@ def intake_router(intake: Intake) -> APIRouter:
             intake.metrics.reject(label, refusal.kind)
             return refusal.response()
         try:
-            if not intake.kafka_reachable():
-                raise _Refusal(503, "kafka_unavailable", "Kafka is unreachable; not stored")
-            try:
-                await asyncio.wait_for(
-                    intake.publish(
-                        intake.topic_for(known), body, message.customer.customer_key.encode()
-                    ),
-                    intake.publish_timeout_seconds,
-                )
-            except Exception as exc:
-                log.warning("inbound message not stored", channel=known.value, error=repr(exc))
-                raise _Refusal(
-                    503, "kafka_unavailable", "Kafka did not acknowledge the message; not stored"
-                ) from None
+            key = message.customer.customer_key.encode()
+            await _store(intake, intake.topic_for(known), body, key, known.value)
         except _Refusal as refusal:
             return refusal.response()
         return JSONResponse(

@@ -26,6 +26,14 @@ class IngestMetrics:
             registry=registry,
         )
 
+        self.control_characters = Counter(
+            "switchboard_ingest_control_characters_total",
+            "Control characters (C0 but tab and line ends, DEL, C1) removed from the free "
+            "text of inbound messages when they were normalised, by channel.",
+            ["channel"],
+            registry=registry,
+        )
+
     def count(self, channel: str, outcome: str) -> None:
         self.messages.labels(channel, outcome).inc()
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from pydantic import ValidationError
 
 from schemas.base import Channel
 from schemas.inbound import PAYLOAD_BY_CHANNEL, InboundPayload
 from schemas.ingest import NormalisedMessage
+from services.ingest.domain.control import clean_message
 from services.ingest.domain.normalise import MissingCustomerIdentityError, normalise
 
 #: Every ``kind`` an inbound message can be refused with.
@@ -30,7 +32,7 @@ class InvalidPayloadError(ValueError):
         self.kind = kind
 
 
-def _describe(error: ValidationError) -> str:
+def describe(error: ValidationError) -> str:
     problems = []
     for item in error.errors(include_url=False, include_input=False)[:10]:
         where = ".".join(str(part) for part in item["loc"]) or "(body)"
@@ -54,10 +56,37 @@ def parse_payload(channel: Channel, raw: bytes | None, max_bytes: int) -> Inboun
         return model.model_validate_json(text)
     except ValidationError as exc:
         if any(item["type"] == "json_invalid" for item in exc.errors()):
-            raise InvalidPayloadError("invalid_json", f"not valid JSON: {_describe(exc)}") from None
+            raise InvalidPayloadError("invalid_json", f"not valid JSON: {describe(exc)}") from None
         raise InvalidPayloadError(
-            "schema_violation", f"not a valid {channel.value} payload: {_describe(exc)}"
+            "schema_violation", f"not a valid {channel.value} payload: {describe(exc)}"
         ) from None
+
+
+class Accepted(NamedTuple):
+    message: NormalisedMessage
+    #: Control characters removed from its free text (``domain/control.py``).
+    controls_removed: int
+
+
+def admit(
+    channel: Channel,
+    raw: bytes | None,
+    max_bytes: int,
+    source_topic: str,
+    languages: Sequence[str],
+) -> Accepted:
+    """Validate and normalise one inbound message: the one check both intakes share.
+
+    The free text comes out without control characters; how many were removed is
+    counted by the normalise stage (the HTTP intake stores the body as sent, and the
+    stage cleans it again: one count per message).
+    """
+    payload = parse_payload(channel, raw, max_bytes)
+    try:
+        message = normalise(payload, source_topic, languages)
+    except MissingCustomerIdentityError as exc:
+        raise InvalidPayloadError("missing_customer_identity", str(exc)) from None
+    return Accepted(*clean_message(message))
 
 
 def accept(
@@ -67,9 +96,5 @@ def accept(
     source_topic: str,
     languages: Sequence[str],
 ) -> NormalisedMessage:
-    """Validate and normalise one inbound message: the one check both intakes share."""
-    payload = parse_payload(channel, raw, max_bytes)
-    try:
-        return normalise(payload, source_topic, languages)
-    except MissingCustomerIdentityError as exc:
-        raise InvalidPayloadError("missing_customer_identity", str(exc)) from None
+    """``admit``'s message alone."""
+    return admit(channel, raw, max_bytes, source_topic, languages).message

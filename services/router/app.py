@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,20 +15,27 @@ from plumbing.runtime import ServiceRuntime, create_http_app
 from plumbing.store import StateStore
 from plumbing.table import GlobalTable
 from schemas import topics
+from schemas.agents import AGENT_EVENT, AgentPresence
+from schemas.base import TeamKind
 from schemas.config import load_config
 from schemas.queue import QueueEvent
 from schemas.tickets import TicketEvent
 from schemas.topics import dlq_name, dlq_spec, queue_name, queue_spec
 from services.router.backlog import Backlog
+from services.router.claim_metrics import ClaimMetrics
+from services.router.claim_timer import ClaimTimer
+from services.router.claims import ClaimDesk
+from services.router.domain.presence import Roster
 from services.router.domain.registry import Registry
 from services.router.domain.state import RouterRecord, decode_record, encode_record
 from services.router.handlers import RouteHandler
-from services.router.loadbook import LoadBook, decode_mirror
+from services.router.holdings import Holdings
+from services.router.loadbook import LoadBook, MirrorRecord, decode_mirror
 from services.router.loop import TimerLoop
 from services.router.metrics import RouterMetrics
 from services.router.routing import Router
 from services.router.settings import RouterSettings
-from services.router.tables import TableDeadLetters, capacity_decoder, forecast_decoder
+from services.router.tables import TableDeadLetters, capacity_decoder
 
 SERVICE = "router"
 
@@ -38,6 +46,7 @@ class _Hooks:
 
     router: Router
     wake: asyncio.Event
+    holdings: Holdings
 
     def on_ready(self, partition: int, store: StateStore[Any]) -> None:
         self.router.resync(partition, store)
@@ -46,6 +55,29 @@ class _Hooks:
     def on_revoked(self, partition: int) -> None:
         self.router.book.partition_revoked(partition)
         self.router.backlog.drop(partition)
+        self.holdings.revoked(partition)
+
+
+@dataclass
+class _Presence:
+    """The presence mirror feeds the roster; any change wakes the claims' timer."""
+
+    roster: Roster
+    wake: asyncio.Event
+
+    def changed(self, key: str, record: AgentPresence | None) -> None:
+        if record is None:
+            team_id, _, agent_id = key.partition("/")
+            self.roster.forget(team_id, agent_id)
+        else:
+            self.roster.heard(
+                record.team_id,
+                record.agent_id,
+                record.status,
+                record.heartbeat_seconds,
+                time.monotonic(),
+            )
+        self.wake.set()
 
 
 def build(settings: RouterSettings, clock: Clock | None = None) -> tuple[FastAPI, ServiceRuntime]:
@@ -59,8 +91,7 @@ def build(settings: RouterSettings, clock: Clock | None = None) -> tuple[FastAPI
             topics.ROUTER_CHANGELOG,
             topics.TEAMS,
             dlq_spec(topics.TEAMS),
-            topics.SLA_FORECASTS,
-            dlq_spec(topics.SLA_FORECASTS),
+            topics.AGENT_PRESENCE,
             *(queue_spec(team_id) for team_id in config.in_house_team_ids),
         ],
     )
@@ -68,12 +99,18 @@ def build(settings: RouterSettings, clock: Clock | None = None) -> tuple[FastAPI
         runtime.clock = clock
     metrics = RouterMetrics(runtime.registry)
     wake = asyncio.Event()
+    claims_wake = asyncio.Event()
     registry = Registry(config.teams, config.outsourcing)
+    roster = Roster(settings.router_presence_timeout_seconds)
+    holdings = Holdings(on_change=claims_wake.set)
+    in_house = {team.id: team for team in config.teams if team.kind is TeamKind.IN_HOUSE}
+    live_slots: list[ClaimDesk] = []  # the desk needs the router, the router the book
     book = LoadBook(
         registry,
         max_unconfirmed=settings.router_max_unconfirmed_per_team,
         on_change=wake.set,
         observe_confirmation=metrics.load_view_lag.observe,
+        live_slots=lambda team_id: live_slots[0].live_slots(team_id) if live_slots else None,
     )
     tickets_topic = runtime.topic(topics.TICKETS.name)
     changelog_topic = runtime.topic(topics.ROUTER_CHANGELOG.name)
@@ -85,17 +122,26 @@ def build(settings: RouterSettings, clock: Clock | None = None) -> tuple[FastAPI
         tickets_topic=tickets_topic,
         topic=runtime.topic,
         metrics=metrics,
+        watchers=[holdings],
     )
+    desk = ClaimDesk(
+        router=router,
+        teams=in_house,
+        roster=roster,
+        holdings=holdings,
+        metrics=ClaimMetrics(runtime.registry),
+    )
+    live_slots.append(desk)
     processor = TransactionalProcessor[RouterRecord](
         service=SERVICE,
         group_id=settings.group("switchboard-router"),
-        handler=RouteHandler(router),
+        handler=RouteHandler(router, desk),
         dlq_topic=dlq_name,
         client_options=runtime.client_options,
         clock=runtime.clock,
         metrics=runtime.metrics,
         changelog=Changelog(topic=changelog_topic, encode=encode_record, decode=decode_record),
-        hooks=_Hooks(router, wake),
+        hooks=_Hooks(router, wake, holdings),
     )
     runtime.consume(
         processor,
@@ -113,25 +159,25 @@ def build(settings: RouterSettings, clock: Clock | None = None) -> tuple[FastAPI
             topic=changelog_topic,
             decode=decode_mirror,
             client_options=runtime.client_options,
-            on_change=book.mirror_changed,
+            on_change=lambda key, record: _mirrored(book, holdings, key, record),
             on_invalid=lambda record, _: metrics.invalid_table_records.labels(record.topic).inc(),
         )
     )
+    presence = GlobalTable(
+        topic=runtime.topic(topics.AGENT_PRESENCE.name),
+        decode=AGENT_EVENT.validate_json,
+        client_options=runtime.client_options,
+        on_change=_Presence(roster, claims_wake).changed,
+        on_invalid=lambda record, _: metrics.invalid_table_records.labels(record.topic).inc(),
+        poll_ms=100,
+    )
+    runtime.add_table(presence)
     runtime.add_table(
         GlobalTable(
             topic=runtime.topic(topics.TEAMS.name),
             decode=capacity_decoder(registry),
             client_options=runtime.client_options,
             on_change=book.capacity_changed,
-            on_invalid=dead_letters.on_invalid,
-        )
-    )
-    runtime.add_table(
-        GlobalTable(
-            topic=runtime.topic(topics.SLA_FORECASTS.name),
-            decode=forecast_decoder(registry),
-            client_options=runtime.client_options,
-            on_change=book.forecast_changed,
             on_invalid=dead_letters.on_invalid,
         )
     )
@@ -150,8 +196,23 @@ def build(settings: RouterSettings, clock: Clock | None = None) -> tuple[FastAPI
         beat=runtime.timer_beat("timer"),
     )
     runtime.add_loop(timers.run)
+    claim_timer = ClaimTimer(
+        desk=desk,
+        processor=processor,
+        presence=presence,  # type: ignore[arg-type]
+        clock=runtime.clock,
+        wake=claims_wake,
+        tick_seconds=settings.router_tick_seconds,
+        beat=runtime.timer_beat("claims"),
+    )
+    runtime.add_loop(claim_timer.run)
     app = create_http_app(runtime, title="Switchboard router")
     return app, runtime
+
+
+def _mirrored(book: LoadBook, holdings: Holdings, key: str, record: MirrorRecord | None) -> None:
+    book.mirror_changed(key, record)
+    holdings.mirror_changed(key, record)
 
 
 def _document(runtime: ServiceRuntime, tickets_topic: str, in_house: list[str]) -> None:

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import math
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from schemas.base import derive_id
 from schemas.queue import QueuedTicket, QueuedTicketClosed, QueuedTicketWithdrawn
-from schemas.tickets import OfferExpired, RoutingAlternative, RoutingStalled, TicketAssigned
+from schemas.tickets import (
+    OfferExpired,
+    RoutingAlternative,
+    RoutingRing,
+    RoutingStalled,
+    TicketAssigned,
+)
 from services.router.domain.policy import Considered, Decision
 from services.router.domain.state import TicketRoute
 
@@ -37,10 +43,24 @@ def alternatives(decision: Decision) -> list[RoutingAlternative]:
             predicted_wait_seconds=_seconds(option.predicted_wait),
             fits_budget=option.fits,
             cost_per_ticket=option.team.cost,
+            effective_cost_per_ticket=option.effective_price,
+            ring=option.ring,
             note=option.note,
         )
         for option in listed
     ]
+
+
+def _ring(decision: Decision) -> RoutingRing | None:
+    ring = decision.ring
+    if ring is None:
+        return None
+    return RoutingRing(
+        level=ring.level,
+        opened_after_seconds=round(ring.opened_after_seconds, 1),
+        waited_seconds=round(ring.waited_seconds, 1),
+        widened=list(ring.steps),
+    )
 
 
 def ticket_assigned(
@@ -49,6 +69,7 @@ def ticket_assigned(
     assert state.assignment_id is not None
     assert state.team_id
     assert state.team_kind
+    translate_to = decision.ring.translate_to if decision.ring else None
     return TicketAssigned(
         event_id=derive_id("ticket.assigned", ticket_id, str(state.attempt)),
         occurred_at=now,
@@ -64,6 +85,9 @@ def ticket_assigned(
         predicted_wait_seconds=_seconds(decision.predicted_wait),
         sla_budget_seconds=round(decision.budget_seconds, 1),
         alternatives=alternatives(decision),
+        ring=_ring(decision),
+        needs_translation=translate_to is not None,
+        work_language=translate_to,
     )
 
 
@@ -77,10 +101,17 @@ def routing_stalled(
         ticket_id=ticket_id,
         reason=decision.reason,
         alternatives=alternatives(decision),
+        next_ring_at=None
+        if decision.next_ring_after is None
+        else state.facts.received_at + timedelta(seconds=decision.next_ring_after),
     )
 
 
-def queued(ticket_id: str, state: TicketRoute, now: datetime) -> QueuedTicket:
+def queued(
+    ticket_id: str, state: TicketRoute, now: datetime, decision: Decision | None = None
+) -> QueuedTicket:
+    """``decision``: the one that queued it (says whether it needs a translation)."""
+    translate_to = decision.ring.translate_to if decision and decision.ring else None
     assert state.assignment_id is not None
     assert state.team_id
     facts = state.facts
@@ -99,6 +130,8 @@ def queued(ticket_id: str, state: TicketRoute, now: datetime) -> QueuedTicket:
         priority=facts.priority,
         customer_name=facts.customer_name,
         first_response_due=facts.first_response_due,
+        needs_translation=translate_to is not None,
+        work_language=translate_to,
     )
 
 

@@ -12,23 +12,39 @@ from plumbing.logging import get_logger
 from plumbing.processor import DeadLetterError, Record, Step
 from schemas.tickets import (
     TICKET_EVENT,
+    ClaimRefused,
+    ClaimRequested,
+    FirstResponse,
     OfferAccepted,
     OfferExpired,
     OfferRejected,
     PriorityChanged,
+    TicketClaimed,
     TicketEvent,
     TicketOpened,
     TicketReleased,
     TicketReopened,
     TicketResolved,
+    TicketUnclaimed,
+    UnclaimRequested,
 )
 from services.router import events
+from services.router.claims import ClaimDesk
 from services.router.domain import lifecycle
 from services.router.domain.state import RouterRecord, TicketRoute
 from services.router.routing import DrainMemo, Router
 
 log = get_logger(__name__)
 
+#: Events the in-house agents' claims handle (``services/router/claims.py``).
+CLAIM_EVENTS = (
+    ClaimRequested,
+    UnclaimRequested,
+    TicketClaimed,
+    ClaimRefused,
+    TicketUnclaimed,
+    FirstResponse,
+)
 _OUTCOME = {
     "ticket.offer_rejected": "rejected",
     "ticket.offer_expired": "expired",
@@ -39,6 +55,7 @@ _OUTCOME = {
 @dataclass
 class RouteHandler:
     router: Router
+    claims: ClaimDesk | None = None  # in-house agents' claims (services/router/claims.py)
 
     def __call__(self, record: Record, step: Step[RouterRecord]) -> None:
         try:
@@ -48,8 +65,9 @@ class RouteHandler:
         with structlog.contextvars.bound_contextvars(
             ticket_id=event.ticket_id, correlation_id=event.correlation_id
         ):
+            claims = self.claims is not None and isinstance(event, CLAIM_EVENTS)
             try:
-                self._handle(event, step)
+                (self._claim if claims else self._handle)(event, step)
             except Exception:
                 # The processor undoes this record's writes; keep the indexes in step.
                 step.store.record_rollback()
@@ -63,6 +81,7 @@ class RouteHandler:
         match event:
             case TicketOpened() if state is None:
                 opened = lifecycle.open_ticket(event, step.partition, router.sla)
+                router.quality.opened(step, event, opened)
                 router.save(step, key, None, router.route_or_wait(step, key, opened))
             case PriorityChanged() if state is not None:
                 changed = lifecycle.reprioritise(state, event.priority, router.sla)
@@ -85,6 +104,7 @@ class RouteHandler:
             case TicketResolved() if state is not None and state.status != "resolved":
                 router.save(step, key, state, router.resolve(step, key, state, event.team_id))
             case TicketReopened() if state is not None and state.status == "resolved":
+                router.quality.reopened(step, state, event.received_at)
                 reopened = lifecycle.reopen(state, event.text, event.received_at, router.sla)
                 router.save(step, key, state, router.route_or_wait(step, key, reopened))
             case TicketReopened() if state is None:
@@ -99,7 +119,17 @@ class RouteHandler:
                 # Never opened here (or an opened event that comes later), or forgotten.
                 router.metrics.unknown_ticket_events.labels(event.type).inc()
             case _:
-                pass  # the router's own events, replies, follow-ups: nothing to route
+                # The router's own events, replies, follow-ups: nothing to route; a rating
+                # counts towards the team's quality (once per ticket).
+                router.quality.noticed(step, event, state)
+
+    def _claim(self, event: TicketEvent, step: Step[RouterRecord]) -> None:
+        state = self.router.ticket(step.store, event.ticket_id)
+        if state is None and isinstance(event, FirstResponse):
+            self.router.metrics.unknown_ticket_events.labels(event.type).inc()
+            return
+        assert self.claims is not None
+        self.claims.on_event(event, step, state)
 
     def _give_back(
         self,
@@ -115,7 +145,10 @@ class RouteHandler:
             returned = lifecycle.give_back(state, event.assignment_id, step.now)
         if returned is None:
             # Our own ticket.offer_expired comes back after the re-route: not news.
-            if not (isinstance(event, OfferExpired) and event.actor.kind == "system"):
+            # (and the system's ticket.released of a team that gave a waiting ticket up).
+            if not (
+                isinstance(event, OfferExpired | TicketReleased) and event.actor.kind == "system"
+            ):
                 self._stale(event.type, key, state)
             return
         router.metrics.offers.labels(event.team_id, _OUTCOME[event.type]).inc()

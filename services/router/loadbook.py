@@ -28,22 +28,27 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from schemas.sla import QueueForecast
-from schemas.teams import TeamCapacity
-from services.router.domain.load import DeskFigures, Outlook, TeamLoad
+from schemas.teams import TeamCapacity, agents_on
+from services.router.domain.load import DeskFigures, TeamLoad
 from services.router.domain.registry import Registry, TeamProfile
 from services.router.domain.state import (
     DLQ_MARK_PREFIX,
     HOLDS_SLOT,
     TALLY_PREFIX,
     DeadLetterMark,
+    Hold,
     PartitionTally,
     RouterRecord,
     TeamTally,
     TicketRoute,
 )
-from services.router.domain.tally import TeamStats, desk_figures, merge_tallies, team_stats
-from services.router.forecasts import Forecasts
+from services.router.domain.tally import (
+    TeamStats,
+    desk_figures,
+    merge_tallies,
+    quality_since,
+    team_stats,
+)
 from services.router.unconfirmed import Unconfirmed
 
 
@@ -57,6 +62,7 @@ class MirrorTicket(BaseModel):
     status: str
     team_id: str | None = None
     assignment_id: uuid.UUID | None = None
+    hold: Hold | None = None
 
 
 MirrorRecord = Annotated[
@@ -88,12 +94,14 @@ class LoadBook:
         monotonic: Callable[[], float] = time.monotonic,
         on_change: Callable[[], None] = lambda: None,
         observe_confirmation: Callable[[float], None] = lambda _: None,
+        live_slots: Callable[[str], int | None] = lambda _: None,
     ) -> None:
         self._registry = registry
+        #: In-house teams whose agents announce presence: slots of the agents online.
+        self._live_slots = live_slots
         self._unconfirmed = Unconfirmed(
             max_unconfirmed, unconfirmed_ttl_seconds, monotonic, observe_confirmation
         )
-        self._forecasts = Forecasts()
         self.on_change = on_change
         self._open: dict[str, int] = {}
         self._mirror_slots: dict[str, tuple[int, str]] = {}
@@ -202,7 +210,7 @@ class LoadBook:
             self._open[team] = self._open.get(team, 0) + sign
             self._versions[team] += 1
 
-    # -- run-time capacity and forecasts -----------------------------------------------
+    # -- run-time capacity --------------------------------------------------------------
     def capacity_changed(self, key: str, record: TeamCapacity | None) -> None:
         if record is None:
             self._capacity.pop(key, None)
@@ -211,8 +219,9 @@ class LoadBook:
         self._versions[record.team_id if record is not None else key] += 1
         self.on_change()
 
-    def forecast_changed(self, key: str, record: QueueForecast | None) -> None:
-        self._forecasts.changed(key, record)
+    def team_changed(self, team_id: str) -> None:
+        """Something outside this book changed the team's load (its agents' presence)."""
+        self._versions[team_id] += 1
         self.on_change()
 
     # -- the view the policy reads (domain.load.DeskView) ------------------------------
@@ -232,20 +241,19 @@ class LoadBook:
         expires = now + timedelta(seconds=_REFRESH_SECONDS - seconds % _REFRESH_SECONDS)
         stats = self._team_stats(team, now, period)
         capacity = self._capacity.get(team.id)
-        agents = capacity.agents_on_shift if capacity is not None else team.agents
+        agents = agents_on(capacity, team.agents, team.contract_zone, now)
+        live = self._live_slots(team.id)
         load = TeamLoad(
             open=self._open.get(team.id, 0),
-            capacity=agents * team.concurrency,
+            capacity=live if live is not None else agents * team.concurrency,
             online=capacity.online if capacity is not None else True,
             arrival_rate=stats.arrival_rate,
             handle_seconds=stats.handle_seconds(team.handle_seconds),
             offers_today=stats.offers_today,
+            quality=stats.quality,
         )
         self._loads[team.id] = (version, expires, load)
         return load
-
-    def outlook(self, team: TeamProfile, skill: str, now: datetime) -> Outlook | None:
-        return self._forecasts.outlook(team.id, skill, now)
 
     def desk(self, now: datetime) -> DeskFigures:
         minute = self._minute(now)
@@ -288,7 +296,8 @@ class LoadBook:
         if cached is not None and cached[0] == version and cached[1] == period:
             return cached[2]
         day = now.astimezone(team.contract_zone).date().isoformat() if team.partner else None
-        stats = team_stats(self._merged(team.id), now, day)
+        since = quality_since(self._registry, now) if team.partner else None
+        stats = team_stats(self._merged(team.id), now, day, since)
         self._stats[team.id] = (version, period, stats)
         return stats
 

@@ -109,5 +109,5 @@ def refresh_load_view(
     figures = []
     for team in registry.teams:
         load = book.load(team, now)
-        figures.append((team, load, predicted_wait(team, load, book.outlook(team, "", now))))
+        figures.append((team, load, predicted_wait(team, load)))
     return figures

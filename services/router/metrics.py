@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
+from schemas.base import Channel
+from schemas.config.teams import TeamConfig
+
+_SUPPORT_LABELS = ["channel", "team_id", "team_kind"]
+RECONTACT_KINDS = ("reopen", "repeat_contact")
+
 
 class RouterMetrics:
     def __init__(self, registry: CollectorRegistry) -> None:
@@ -88,7 +94,7 @@ class RouterMetrics:
         )
         self.invalid_table_records = Counter(
             "switchboard_router_invalid_table_records_total",
-            "Records of the teams or forecast topics that could not be used.",
+            "Records of the teams topic that could not be used.",
             ["topic"],
             registry=registry,
         )
@@ -98,3 +104,39 @@ class RouterMetrics:
             buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
             registry=registry,
         )
+        # The support desk's own figures (issue 18): first-contact resolution, repeat
+        # contacts and CSAT, per channel, team and team kind. The router counts them
+        # because it remembers who resolved each ticket (ROUTER_RESOLVED_RETENTION).
+        self.resolutions = Counter(
+            "switchboard_support_resolutions_total",
+            "Tickets resolved, by the channel they came in on and the team that resolved them.",
+            _SUPPORT_LABELS,
+            registry=registry,
+        )
+        self.recontacts = Counter(
+            "switchboard_support_recontacts_total",
+            "Resolutions followed within the first-contact window by a reopen or a repeat "
+            "contact (a new conversation about the same problem): not first-contact resolved. "
+            "Labelled with the team that resolved the ticket.",
+            [*_SUPPORT_LABELS, "kind"],
+            registry=registry,
+        )
+        self.csat = Histogram(
+            "switchboard_support_csat_score",
+            "CSAT ratings (ticket.rated, 1-5), about the team that resolved the ticket (or the "
+            "team the rating names): _sum/_count is the mean, le=3 the dissatisfied.",
+            _SUPPORT_LABELS,
+            buckets=(1, 2, 3, 4, 5),
+            registry=registry,
+        )
+
+    def start_support_at_zero(self, teams: list[TeamConfig]) -> None:
+        """Every label set of the support counters at 0, so that ``increase()`` sees the
+        first resolution or rating of a team."""
+        for team in teams:
+            for channel in Channel:
+                labels = (channel.value, team.id, team.kind.value)
+                self.resolutions.labels(*labels)
+                for kind in RECONTACT_KINDS:
+                    self.recontacts.labels(*labels, kind)
+                self.csat.labels(*labels)

@@ -3,9 +3,10 @@ backlog index in step with the store, routing attempts, and what they emit."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, Protocol
 
 from plumbing.processor import Step
 from plumbing.store import StateStore
@@ -17,13 +18,25 @@ from services.router.domain import lifecycle, tally
 from services.router.domain.budget import SlaTargets
 from services.router.domain.policy import Decision, decide
 from services.router.domain.registry import Registry, TeamProfile, TicketProfile
+from services.router.domain.rings import open_levels
 from services.router.domain.state import PartitionTally, RouterRecord, TicketRoute, tally_key
 from services.router.loadbook import LoadBook
 from services.router.metrics import RouterMetrics
+from services.router.quality import QualityTracker
 
-#: Within one drain of the backlog, tickets with the same profile and declined teams
-#: that stalled once stall again (assignments only take room away): decide once.
-DrainMemo = dict[tuple[TicketProfile, frozenset[str]], Decision]
+#: Within one drain of the backlog, tickets with the same profile, declined teams and
+#: wider rings open that stalled once stall again (assignments only take room away):
+#: decide once.
+DrainMemo = dict[tuple[TicketProfile, frozenset[str], int], Decision]
+
+
+class Watcher(Protocol):
+    """Keeps an index of owned partitions beside the store (the claims' holdings)."""
+
+    def saved(
+        self, partition: int, key: str, old: TicketRoute | None, new: TicketRoute | None
+    ) -> None: ...
+    def ready(self, partition: int, entries: Iterable[tuple[str, Any]]) -> None: ...
 
 
 @dataclass
@@ -35,10 +48,14 @@ class Router:
     tickets_topic: str
     topic: Callable[[str], str]
     metrics: RouterMetrics
+    watchers: list[Watcher] = field(default_factory=list)
     sla: SlaTargets = field(init=False)
+    quality: QualityTracker = field(init=False)
 
     def __post_init__(self) -> None:
         self.sla = SlaTargets.from_config(self.config.sla)
+        self.quality = QualityTracker(self.registry, self.metrics, self._update_tally, self.save)
+        self.metrics.start_support_at_zero(self.config.teams)
 
     # -- state ---------------------------------------------------------------------
     def ticket(self, store: StateStore[RouterRecord], key: str) -> TicketRoute | None:
@@ -54,12 +71,16 @@ class Router:
             step.store.put(key, new)
         self.book.ticket_changed(step.partition, old, new)
         self.backlog.track(step.partition, key, new)
+        for watcher in self.watchers:
+            watcher.saved(step.partition, key, old, new)
 
     def resync(self, partition: int, store: StateStore[RouterRecord]) -> None:
         """Rebuild this partition's indexes from its store (after a partial failure)."""
         entries = [(key, value) for key in list(store.keys()) if (value := store.get(key))]
         self.book.partition_ready(partition, entries)
         self.backlog.rebuild(partition, entries)
+        for watcher in self.watchers:
+            watcher.ready(partition, entries)
 
     def _update_tally(
         self, step: Step[RouterRecord], change: Callable[[PartitionTally], PartitionTally]
@@ -89,7 +110,8 @@ class Router:
     ) -> TicketRoute:
         now = step.now
         request = lifecycle.routing_request(state, now)
-        memo_key = (request.ticket, request.declined)
+        rings_open = open_levels(self.registry, request.ticket, request.waited_seconds)
+        memo_key = (request.ticket, request.declined, rings_open)
         decision = memo.get(memo_key) if memo is not None else None
         if decision is None:
             decision = decide(self.registry, request, self.book, now)
@@ -124,7 +146,7 @@ class Router:
         assigned = events.ticket_assigned(key, state, decision, step.now)
         step.emit(self.tickets_topic, assigned.to_json_bytes(), key=key.encode())
         if state.status == "queued" and state.team_id is not None:
-            queued = events.queued(key, state, step.now)
+            queued = events.queued(key, state, step.now, decision)
             step.emit(
                 self.topic(queue_name(state.team_id)), queued.to_json_bytes(), key=key.encode()
             )
@@ -169,6 +191,7 @@ class Router:
         self, step: Step[RouterRecord], key: str, state: TicketRoute, resolved_by: str
     ) -> TicketRoute:
         now = step.now
+        self.quality.resolved(step, state, resolved_by)
         if state.holds_slot and state.team_id is not None:
             held = lifecycle.held_seconds(state, now)
             if state.team_id == resolved_by and held is not None:

@@ -29,3 +29,10 @@ class RouterSettings(ServiceSettings):
         description="How long (clock time) a resolved ticket is remembered so that a reopened "
         "ticket can be routed again.",
     )
+    router_presence_timeout_seconds: float = Field(
+        default=15.0,
+        gt=0,
+        description="Real seconds without a heartbeat after which an in-house agent counts as "
+        "offline (at least three of its terminal's own heartbeat periods): its tickets go back "
+        "to the team's queue and its slots leave the team's live capacity.",
+    )

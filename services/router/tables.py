@@ -1,5 +1,5 @@
-"""The topics the router mirrors besides its own changelog: ``teams`` (run-time capacity)
-and ``sla.forecasts``; and dead-lettering their bad records exactly once.
+"""The topic the router mirrors besides its own changelog: ``teams`` (run-time capacity);
+and dead-lettering its bad records exactly once.
 
 Every router instance mirrors these topics, so every instance sees a bad record.
 Only the owner of ``tickets`` partition 0 writes it to the dead-letter topic, in a
@@ -17,7 +17,6 @@ from typing import Any
 from plumbing.deadletter import dead_letter
 from plumbing.logging import get_logger
 from plumbing.processor import Step
-from schemas.sla import SLA_FORECAST_EVENT, QueueForecast
 from schemas.teams import TEAM_EVENT, TeamCapacity
 from schemas.topics import dlq_name
 from services.router.domain.registry import Registry
@@ -36,16 +35,6 @@ class UnknownTeamError(ValueError):
 def capacity_decoder(registry: Registry) -> Callable[[bytes], TeamCapacity]:
     def decode(data: bytes) -> TeamCapacity:
         record = TEAM_EVENT.validate_json(data)
-        if record.team_id not in registry.by_id:
-            raise UnknownTeamError(f"team {record.team_id!r} is not in the team registry")
-        return record
-
-    return decode
-
-
-def forecast_decoder(registry: Registry) -> Callable[[bytes], QueueForecast]:
-    def decode(data: bytes) -> QueueForecast:
-        record = SLA_FORECAST_EVENT.validate_json(data)
         if record.team_id not in registry.by_id:
             raise UnknownTeamError(f"team {record.team_id!r} is not in the team registry")
         return record

@@ -15,8 +15,8 @@ from plumbing.clock import Clock, LockstepClock
 from plumbing.processor import Changelog, TransactionalProcessor
 from plumbing.runtime import ServiceRuntime, create_http_app
 from plumbing.table import GlobalTable
+from plumbing.watermark import HighWatermarks, InputWatermarks
 from schemas import topics
-from schemas.base import SlaMetric
 from schemas.config import SwitchboardConfig, load_config
 from schemas.sla import SlaEvent, SlaForecastEvent
 from schemas.teams import TEAM_EVENT, TeamCapacity
@@ -28,7 +28,8 @@ from services.sla.handlers import ClockHandler
 from services.sla.metrics import SlaMetrics
 from services.sla.partitions import SlaState
 from services.sla.settings import SlaSettings
-from services.sla.timers import AnnounceDue, Forecast
+from services.sla.ticker import DeadlineTicker, PartitionHooks
+from services.sla.timers import Forecast
 
 SERVICE = "sla"
 #: Real seconds between forecasts at least, however fast a simulated clock runs (a
@@ -44,7 +45,7 @@ def _team_capacity(value: bytes) -> TeamCapacity:
     return TEAM_EVENT.validate_json(value)
 
 
-def build(settings: SlaSettings) -> tuple[FastAPI, ServiceRuntime]:
+def build(settings: SlaSettings, clock: Clock | None = None) -> tuple[FastAPI, ServiceRuntime]:
     config = load_config(settings.config_path)
     runtime = ServiceRuntime(
         SERVICE,
@@ -59,16 +60,34 @@ def build(settings: SlaSettings) -> tuple[FastAPI, ServiceRuntime]:
             topics.TEAMS,
         ],
     )
+    if clock is not None:
+        runtime.clock = clock
     metrics = SlaMetrics(runtime.registry)
-    metrics.start_counters_at_zero(config.teams)
+    metrics.start_counters_at_zero(config.teams, config.outsourcing.day_time_zone)
     rules = SlaRules.from_config(config.sla)
     state = SlaState()
     tickets_topic = runtime.topic(topics.TICKETS.name)
+
+    highs = HighWatermarks(runtime.client_options)
+    watermarks = InputWatermarks(
+        now_ms=lambda: to_ms(runtime.clock.now()),
+        highs=highs,
+        grace_seconds=settings.write_grace_seconds,
+    )
+    runtime.on_shutdown(highs.close)
+
+    def known_until(partition: int) -> int | None:
+        return watermarks.value_ms(TopicPartition(tickets_topic, partition))
+
     processor = TransactionalProcessor[bytes](
         service=SERVICE,
         group_id=settings.group("switchboard-sla"),
         handler=ClockHandler(
-            rules=rules, state=state, sla_topic=runtime.topic(topics.SLA.name), metrics=metrics
+            rules=rules,
+            state=state,
+            sla_topic=runtime.topic(topics.SLA.name),
+            metrics=metrics,
+            known_until=known_until,
         ),
         dlq_topic=dlq_name,
         client_options=runtime.client_options,
@@ -78,7 +97,7 @@ def build(settings: SlaSettings) -> tuple[FastAPI, ServiceRuntime]:
         changelog=Changelog(
             topic=runtime.topic(topics.SLA_CHANGELOG.name), encode=_same, decode=_same
         ),
-        hooks=state,
+        hooks=PartitionHooks(state, watermarks, metrics, tickets_topic),
     )
     runtime.consume(
         processor,
@@ -115,40 +134,6 @@ def build(settings: SlaSettings) -> tuple[FastAPI, ServiceRuntime]:
     runtime.add_table(stats)
     runtime.add_table(capacity)
 
-    async def announce(tp: TopicPartition) -> None:
-        if not await processor.caught_up(tp):
-            return
-        while True:
-            work = AnnounceDue(
-                rules=rules, state=state, sla_topic=sla_topic, stats_topic=stats_topic
-            )
-            # Joins the partition's open transaction; counted once that commits.
-            outcome = await processor.stage(tp, work)
-            if outcome is None:
-                return
-            outcome.add_done_callback(partial(_count_if_committed, work, metrics, runtime.clock))
-            if not work.saturated:
-                return
-
-    announcing = runtime.timer_beat("announce")
-
-    async def announce_due() -> None:
-        while True:
-            await asyncio.sleep(settings.tick_seconds)
-            started = time.monotonic()
-            now_ms = to_ms(runtime.clock.now())
-            due = [
-                tp
-                for tp in processor.owned_partitions()
-                if (part := state.partitions.get(tp.partition)) is not None
-                and (part.index.has_due(now_ms) or part.dirty_queues)
-            ]
-            await asyncio.gather(*(announce(tp) for tp in due))
-            metrics.open_clocks.set(state.open_tickets())
-            for metric in SlaMetric:
-                metrics.at_risk_open.labels(metric.value).set(state.at_risk_open(metric))
-            announcing.passed(started)
-
     async def make_forecast() -> None:
         leader = TopicPartition(tickets_topic, 0)
         if leader not in processor.owned_partitions():
@@ -160,7 +145,19 @@ def build(settings: SlaSettings) -> tuple[FastAPI, ServiceRuntime]:
         if await processor.transact(leader, work):
             metrics.show_forecasts(work.forecasts)
 
-    runtime.add_loop(announce_due)
+    ticker = DeadlineTicker(
+        processor=processor,
+        watermarks=watermarks,
+        state=state,
+        rules=rules,
+        metrics=metrics,
+        clock=runtime.clock,
+        sla_topic=sla_topic,
+        stats_topic=stats_topic,
+        tick_seconds=settings.tick_seconds,
+        beat=runtime.timer_beat("announce"),
+    )
+    runtime.add_loop(ticker.run)
     runtime.add_loop(partial(_forecast_loop, runtime, settings, make_forecast))
     app = create_http_app(runtime, title="Switchboard SLA")
     return app, runtime
@@ -185,13 +182,6 @@ async def _forecast_loop(
             due = runtime.clock.now() + every
             await make_forecast()
         beat.passed(started)
-
-
-def _count_if_committed(
-    work: AnnounceDue, metrics: SlaMetrics, clock: Clock, outcome: asyncio.Future[bool]
-) -> None:
-    if outcome.result():
-        work.count(metrics, clock.now())
 
 
 __all__ = ["SERVICE", "SwitchboardConfig", "build"]

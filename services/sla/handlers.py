@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import structlog
@@ -10,12 +11,13 @@ from pydantic import ValidationError
 from plumbing.logging import get_logger
 from plumbing.processor import DeadLetterError, Record, Step
 from schemas.tickets import TICKET_EVENT, TicketOpened, TicketReopened
-from services.sla.domain import encoding
+from services.sla.domain import durations, encoding
 from services.sla.domain.announcements import Announcement, overdue, to_event
 from services.sla.domain.clocks import SlaRules, TicketClocks, to_ms
 from services.sla.domain.history import QueueTally
 from services.sla.domain.lifecycle import (
     Transition,
+    answered,
     apply,
     event_time_ms,
     open_ticket,
@@ -27,12 +29,19 @@ from services.sla.partitions import PartitionState, SlaState, tally_key
 log = get_logger(__name__)
 
 
+#: The input watermark of a partition, in clock milliseconds (None: not known yet).
+KnownUntil = Callable[[int], int | None]
+
+
 @dataclass
 class ClockHandler:
     rules: SlaRules
     state: SlaState
     sla_topic: str
     metrics: SlaMetrics
+    #: How far the partition's input is known to be complete (``plumbing/watermark.py``):
+    #: an event that is not itself the answer reveals a breach only up to there.
+    known_until: KnownUntil
 
     def __call__(self, record: Record, step: Step[bytes]) -> None:
         try:
@@ -56,10 +65,19 @@ class ClockHandler:
                     self.metrics.events_without_clocks.labels(event.type).inc()
                     return
                 case _:
-                    at = min(event_time_ms(event), to_ms(step.now))
-                    current, late = overdue(self.rules, old, at)
+                    current, late = overdue(
+                        self.rules,
+                        old,
+                        min(event_time_ms(event), to_ms(step.now)),
+                        known_ms=self.known_until(step.partition),
+                        answered=answered(old, event),
+                    )
                     transition = apply(self.rules, current, event)
             new = transition.clocks
+            if old is not None:
+                self.metrics.took(durations.stopped(self.rules, old, new, event_time_ms(event)))
+            elif isinstance(event, TicketOpened) and new is not None:
+                self.metrics.arrived(event.channel, event.received_at)
             if new == old and not transition.served:
                 return
             self._announce(step, old, late)

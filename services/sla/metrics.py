@@ -3,12 +3,47 @@
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from schemas.base import Channel, SlaMetric
 from schemas.config.teams import TeamConfig
 from schemas.sla import QueueForecast, SlaAtRisk, SlaBreached
+from services.sla.domain.durations import Duration
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_SUPPORT_LABELS = ["channel", "team_id", "team_kind", "time"]
+#: First response: from a minute (phone) to two days (marketplaces, weekends).
+_FIRST_RESPONSE_BUCKETS = (
+    30,
+    60,
+    120,
+    300,
+    600,
+    900,
+    1800,
+    3600,
+    7200,
+    14400,
+    28800,
+    43200,
+    86400,
+    172800,
+)
+_RESOLUTION_BUCKETS = (
+    300,
+    900,
+    1800,
+    3600,
+    7200,
+    14400,
+    28800,
+    86400,
+    172800,
+    345600,
+    604800,
+)
 
 UNASSIGNED = "unassigned"
 _CLOCK_LABELS = ["metric", "channel", "team_id", "team_kind"]
@@ -47,6 +82,14 @@ class SlaMetrics:
             ["metric"],
             registry=registry,
         )
+        self.watermark_lag = Gauge(
+            "switchboard_sla_input_watermark_lag_seconds",
+            "How far each owned tickets partition's input watermark trails the service's "
+            "clock, in clock seconds: deadlines after the watermark wait for input that "
+            "could still answer them (plumbing/watermark.py).",
+            ["partition"],
+            registry=registry,
+        )
         self.breach_lateness = Histogram(
             "switchboard_sla_breach_lateness_seconds",
             "Time from a deadline to the commit of its breach announcement.",
@@ -77,18 +120,63 @@ class SlaMetrics:
             _QUEUE_LABELS,
             registry=registry,
         )
+        # The support desk's own figures (issue 18), per channel, team and team kind.
+        self.first_response = Histogram(
+            "switchboard_support_first_response_seconds",
+            "Time from the customer's message to the first response, in wall time "
+            "(time=wall) and in the policy's working time (time=business).",
+            _SUPPORT_LABELS,
+            buckets=_FIRST_RESPONSE_BUCKETS,
+            registry=registry,
+        )
+        self.resolution = Histogram(
+            "switchboard_support_resolution_seconds",
+            "Time from the customer's message (or the reopening) to the resolution, in wall "
+            "time and in working time without the waits on the customer (time=business).",
+            _SUPPORT_LABELS,
+            buckets=_RESOLUTION_BUCKETS,
+            registry=registry,
+        )
+        self.arrivals = Counter(
+            "switchboard_support_arrivals_total",
+            "Tickets opened, by channel and the hour of the week they came in (the desk's "
+            "time zone, outsourcing.day_time_zone): the busiest hours.",
+            ["channel", "weekday", "hour"],
+            registry=registry,
+        )
+        self.desk_zone = ZoneInfo("UTC")
         for metric in SlaMetric:
             self.at_risk_open.labels(metric.value).set(0)
 
-    def start_counters_at_zero(self, teams: list[TeamConfig]) -> None:
+    def start_counters_at_zero(self, teams: list[TeamConfig], desk_zone: str = "UTC") -> None:
         """Create every label set the counters can have at 0, so that ``increase()`` and
         ``rate()`` see the first breach of a team instead of a series born at 1."""
+        self.desk_zone = ZoneInfo(desk_zone)
         owners = [(team.id, team.kind.value) for team in teams] + [(UNASSIGNED, UNASSIGNED)]
         for metric in SlaMetric:
             for channel in Channel:
                 for team_id, kind in owners:
                     self.breaches.labels(metric.value, channel.value, team_id, kind)
                     self.at_risk.labels(metric.value, channel.value, team_id, kind)
+        for channel in Channel:
+            for weekday in WEEKDAYS:
+                for hour in range(24):
+                    self.arrivals.labels(channel.value, weekday, f"{hour:02d}")
+            for team_id, kind in owners:
+                for time in ("wall", "business"):
+                    self.first_response.labels(channel.value, team_id, kind, time)
+                    self.resolution.labels(channel.value, team_id, kind, time)
+
+    def arrived(self, channel: Channel, received_at: datetime) -> None:
+        local = received_at.astimezone(self.desk_zone)
+        self.arrivals.labels(channel.value, WEEKDAYS[local.weekday()], f"{local.hour:02d}").inc()
+
+    def took(self, durations: list[Duration]) -> None:
+        for found in durations:
+            histogram = self.first_response if found.metric == "first_response" else self.resolution
+            labels = (found.channel, found.team_id, found.team_kind)
+            histogram.labels(*labels, "wall").observe(found.wall_seconds)
+            histogram.labels(*labels, "business").observe(found.business_seconds)
 
     def show_forecasts(self, forecasts: list[QueueForecast]) -> None:
         for forecast in forecasts:

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from plumbing.processor import Step
 from plumbing.table import GlobalTable
 from schemas.config import SwitchboardConfig
 from schemas.sla import QueueForecast, SlaAtRisk, SlaBreached
-from schemas.teams import TeamCapacity
+from schemas.teams import TeamCapacity, agents_on, mean_agents
 from services.sla.domain import encoding
 from services.sla.domain.announcements import due, to_event
 from services.sla.domain.clocks import SlaRules, to_ms
@@ -27,19 +28,25 @@ ANNOUNCE_LIMIT = 5_000
 
 @dataclass
 class AnnounceDue:
-    """Announce what fell due on one partition, and publish its changed queue tallies."""
+    """Announce what fell due on one partition, and publish its changed queue tallies.
+
+    Time is judged up to ``known_ms``, the partition's input watermark (see
+    ``plumbing/watermark.py``), when that is earlier than the clock: a deadline passes
+    for the service only once every reply that could have beaten it was applied.
+    """
 
     rules: SlaRules
     state: SlaState
     sla_topic: str
     stats_topic: str
+    known_ms: int
     limit: int = ANNOUNCE_LIMIT
     announced: list[SlaAtRisk | SlaBreached] = field(default_factory=list)
     saturated: bool = False
 
     def __call__(self, step: Step[bytes]) -> None:
         partition = self.state.partition(step.partition)
-        now_ms = to_ms(step.now)
+        now_ms = min(to_ms(step.now), self.known_ms)
         keys = partition.index.pop_due(now_ms, lambda key: due_of(step.store, key), self.limit)
         self.saturated = len(keys) >= self.limit
         for key in keys:
@@ -88,10 +95,12 @@ class Forecast:
                 else TeamHistory.model_validate_json(raw)
             )
             announced = self.capacity.get(team.id)
-            staffing = (
-                Staffing(team.agents)
-                if announced is None
-                else Staffing(announced.agents_on_shift, online=announced.online)
+            zone = ZoneInfo(team.hours.time_zone if team.hours else "UTC")
+            horizon = self.config.sla.forecast.horizon
+            staffing = Staffing(
+                agents_on(announced, team.agents, zone, step.now),
+                online=announced.online if announced is not None else True,
+                ahead=mean_agents(announced, team.agents, zone, step.now, step.now + horizon),
             )
             advance_history(
                 history=history,

@@ -1,6 +1,6 @@
 """What the books checker is told about a demo run: the bad inputs it planted, who wrote
-each message, the SLA policy's first-response deadlines, and how much simulated time
-the services' real latency is worth on the run's clock."""
+each message, the SLA policy's first-response deadlines, and how close to the end
+deadlines are too recent to judge on the run's clock."""
 
 from __future__ import annotations
 
@@ -14,9 +14,8 @@ from services.router.domain.budget import SlaTargets
 from switchboard.demo.plan import DemoPlan
 from switchboard.ledger import DeadlineOracle, Expectations, source_message_id
 
-#: Real seconds an answer may take to reach the SLA service (``Expectations``).
-ANSWER_LATENCY_SECONDS = 2.0
-#: Real seconds before the end within which deadlines are not judged.
+#: Real seconds before the end within which deadlines are not judged: the SLA service
+#: announces a breach once its input is complete, its write grace after the deadline.
 END_MARGIN_SECONDS = 10.0
 
 
@@ -56,5 +55,4 @@ def expectations(
         },
         first_response_deadline=deadline_oracle(config),
         margin=timedelta(seconds=real * END_MARGIN_SECONDS),
-        answer_latency=timedelta(seconds=real * ANSWER_LATENCY_SECONDS),
     )

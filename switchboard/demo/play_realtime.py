@@ -50,7 +50,7 @@ async def play_realtime(
     desk = InHouseDesk(
         bootstrap=bootstrap,
         prefix=prefix,
-        team_ids=config.in_house_team_ids,
+        headcount={t.id: t.agents for t in config.teams if t.id in config.in_house_team_ids},
         workforce=Workforce(seed),
         clock=clock,
     )

@@ -21,7 +21,7 @@ from switchboard.simulator.params import (
 from switchboard.simulator.season import Season, black_friday, cyber_monday
 from switchboard.simulator.summary import TrafficSummary, render_summary, summarise
 from switchboard.simulator.traffic import generate_traffic
-from switchboard.simulator.workforce import PartnerDecision, Workforce
+from switchboard.simulator.workforce import PartnerDecision, ServiceOutcome, Workforce
 
 __all__ = [
     "DEFAULT_SEED",
@@ -31,6 +31,7 @@ __all__ = [
     "PartnerDecision",
     "Season",
     "SeasonalProfile",
+    "ServiceOutcome",
     "SimMessage",
     "TrafficParams",
     "TrafficSummary",

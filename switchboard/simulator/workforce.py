@@ -20,6 +20,19 @@ from switchboard.simulator.params import DEFAULT_SEED
 
 
 @dataclass(frozen=True)
+class ServiceOutcome:
+    """What the customer makes of a resolution."""
+
+    #: When the customer comes back about it (reopens or writes again), after the
+    #: resolution; ``None``: resolved at first contact.
+    recontact_after: timedelta | None
+    #: The CSAT score the customer gives (1-5) and when, after the resolution; ``None``:
+    #: the customer does not answer the survey.
+    rating: int | None
+    rating_after: timedelta | None
+
+
+@dataclass(frozen=True)
 class PartnerDecision:
     """A partner's answer to an offer."""
 
@@ -101,3 +114,37 @@ class Workforce:
         cause = rng.choices(list(causes), weights=list(causes.values()), k=1)[0]
         reason = data.REJECT_REASONS[cause].format(language=language, skill=skill)
         return PartnerDecision("reject", after, reason)
+
+    def service_outcome(
+        self,
+        ticket_id: str,
+        team_id: str,
+        *,
+        team_kind: TeamKind,
+        proficiency: float,
+        translated: bool,
+        attempt: int = 1,
+    ) -> ServiceOutcome:
+        """Whether the customer comes back about the resolution of the ticket by
+        ``team_id``, and what they rate it (the team's quality, worse through a
+        translation or a weak skill)."""
+        rng = self._rng(f"outcome:{team_id}", ticket_id, attempt)
+        partner = team_kind is TeamKind.PARTNER
+        fcr = data.TEAM_FCR.get(team_id, data.PARTNER_FCR if partner else data.IN_HOUSE_FCR)
+        csat = data.TEAM_CSAT.get(team_id, data.PARTNER_CSAT if partner else data.IN_HOUSE_CSAT)
+        fcr -= data.FCR_PER_MISSING_PROFICIENCY * max(0.0, 1.0 - proficiency)
+        if translated:
+            fcr -= data.TRANSLATED_FCR_PENALTY
+            csat -= data.TRANSLATED_CSAT_PENALTY
+        recontact = None
+        if rng.random() >= fcr:
+            recontact = timedelta(
+                hours=rng.lognormvariate(
+                    math.log(data.RECONTACT_MEDIAN_HOURS), data.RECONTACT_SIGMA
+                )
+            )
+        if rng.random() >= data.RATING_RESPONSE_RATE:
+            return ServiceOutcome(recontact, None, None)
+        score = min(5, max(1, round(rng.gauss(csat, data.CSAT_SIGMA))))
+        after = timedelta(hours=rng.expovariate(1 / data.RATING_MEDIAN_HOURS))
+        return ServiceOutcome(recontact, score, after)

@@ -51,7 +51,7 @@ def test_switchboard_never_sends_a_ticket_out_against_the_data_policy(
     comparison: Comparison,
 ) -> None:
     assert comparison.result("switchboard").against_policy == 0
-    assert comparison.result("switchboard_no_forecasts").against_policy == 0
+    assert comparison.result("switchboard_no_rings").against_policy == 0
     # The count is real: a policy that ignores the data policy is caught doing it.
     assert comparison.result("round_robin").against_policy > 0
 
@@ -75,7 +75,9 @@ def test_a_seed_gives_the_same_run(comparison: Comparison) -> None:
         )
 
 
-@pytest.mark.parametrize("policy", ["switchboard_no_forecasts", "timed_overflow", "least_loaded"])
+@pytest.mark.parametrize(
+    "policy", ["switchboard", "switchboard_no_rings", "timed_overflow", "least_loaded"]
+)
 def test_draining_only_what_a_change_can_help_routes_like_draining_everything(
     policy: str,
 ) -> None:

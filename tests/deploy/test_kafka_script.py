@@ -31,3 +31,26 @@ def test_start_refuses_data_written_by_a_newer_kafka(tmp_path: Path) -> None:
     assert "was written by Kafka 99.1.0, newer than" in result.stderr
     assert "kafka.sh reset" in result.stderr
     assert not (data / "kraft").exists(), "it formatted storage anyway"
+
+
+def test_a_cluster_needs_ports_for_every_node_and_all_different(tmp_path: Path) -> None:
+    env = {**os.environ, "KAFKA_NODES": "3", "KAFKA_DATA_DIR": str(tmp_path / "cluster")}
+    env.pop("KAFKA_VERSION", None)
+
+    def start(**ports: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(KAFKA_SH), "start"],
+            check=False,
+            env={**env, **ports},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    short = start(KAFKA_PORTS="19001,19003", KAFKA_CONTROLLER_PORTS="19002,19004,19006")
+    assert short.returncode == 1
+    assert "KAFKA_PORTS names 2 ports for 3 node(s)" in short.stderr
+    clash = start(KAFKA_PORTS="19001,19003,19005", KAFKA_CONTROLLER_PORTS="19002,19003,19006")
+    assert clash.returncode == 1
+    assert "must all differ" in clash.stderr
+    assert not (tmp_path / "cluster").exists(), "it prepared a data dir anyway"

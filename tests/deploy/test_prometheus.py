@@ -16,6 +16,7 @@ import yaml
 from prometheus_client import CollectorRegistry
 
 from schemas.config import load_config
+from services.router.metrics import RouterMetrics
 from services.sla.metrics import SlaMetrics
 from tests.conftest import SAMPLE_CONFIG
 
@@ -44,9 +45,14 @@ def alerts() -> list[dict[str, Any]]:
     return [rule for group in document["groups"] for rule in group["rules"] if "alert" in rule]
 
 
+def records() -> list[dict[str, Any]]:
+    document = yaml.safe_load(RULES.read_text())
+    return [rule for group in document["groups"] for rule in group["rules"] if "record" in rule]
+
+
 def test_prometheus_accepts_its_config_and_rules() -> None:
     output = run(tool("promtool"), "check", "config", "prometheus.yml")
-    assert f"SUCCESS: {len(alerts())} rules found" in output
+    assert f"SUCCESS: {len(alerts()) + len(records())} rules found" in output
 
 
 def test_alert_rules_pass_their_unit_tests() -> None:
@@ -86,6 +92,26 @@ def test_rules_use_the_sla_metrics_by_the_names_the_service_exports() -> None:
     used = set(re.findall(r"switchboard_sla_\w+", RULES.read_text()))
     assert used, "no SLA metric in the rules"
     assert used <= exported, used - exported
+
+
+def test_the_support_figures_use_the_metrics_the_services_export() -> None:
+    """Recording rules and the dashboard read the router's and the SLA service's
+    switchboard_support_* series by the names they export; every recording rule is
+    unit-tested with promtool."""
+    registry = CollectorRegistry()
+    teams = load_config(SAMPLE_CONFIG).teams
+    SlaMetrics(registry).start_counters_at_zero(teams)
+    RouterMetrics(registry).start_support_at_zero(teams)
+    exported = {sample.name for family in registry.collect() for sample in family.samples}
+    used = set(re.findall(r"(?<![:\w])switchboard_support_\w+", RULES.read_text()))
+    assert used, "no support metric in the rules"
+    assert used <= exported, used - exported
+    tested = (PACK / "tests" / "switchboard.test.yml").read_text()
+    support = [r["record"] for r in records() if "switchboard_support" in r["record"]]
+    dashboard = (PACK / "grafana" / "switchboard-dashboard.json").read_text()
+    for name in support:
+        assert name in dashboard, f"{name} is on no panel"
+    assert any(name in tested for name in support)
 
 
 @pytest.mark.parametrize(

@@ -23,6 +23,7 @@ from tests.support.waiting import eventually
 pytestmark = [pytest.mark.kafka, pytest.mark.e2e, pytest.mark.slow]
 
 S = timedelta(seconds=1)
+GRACE = timedelta(seconds=1)  # WRITE_GRACE_SECONDS
 QUEUES = {
     f"{team.id}/{skill}" for team in load_config(SAMPLE_CONFIG).teams for skill in team.skills
 }
@@ -41,7 +42,13 @@ def processes() -> Iterator[list[ServiceProcess]]:
 async def test_breach_exactly_once_and_never_after_a_first_response(
     kafka_bootstrap: str, topic_prefix: str, tmp_path: Path, processes: list[ServiceProcess]
 ) -> None:
-    env = sla_env(kafka_bootstrap, topic_prefix, tmp_path, FORECAST_INTERVAL_SECONDS="1")
+    env = sla_env(
+        kafka_bootstrap,
+        topic_prefix,
+        tmp_path,
+        FORECAST_INTERVAL_SECONDS="1",
+        WRITE_GRACE_SECONDS=str(GRACE.total_seconds()),
+    )
     sla = sla_process(env, tmp_path)
     processes.append(sla)
     sla.start()
@@ -56,9 +63,11 @@ async def test_breach_exactly_once_and_never_after_a_first_response(
 
     assert breached_once(breaches) == dict.fromkeys(late, 1)
     lateness = sorted((b.occurred_at - b.deadline).total_seconds() for b in breaches)
-    assert lateness[0] >= 0, "a breach announced before its deadline"
-    # How late is a measurement (bench/sla_lateness.py, against a baseline), printed, not
-    # asserted: at load ~20 on two cores the last of these came 1.3 s after its deadline.
+    # Never before the writers' grace has passed; how late at most is a measurement
+    # (bench/sla_lateness.py, against a baseline), printed, not asserted.
+    assert lateness[0] >= GRACE.total_seconds(), (
+        f"a breach announced {lateness[0]} s after its deadline"
+    )
     print(f"breach lateness: median {lateness[len(lateness) // 2]:.2f} s, max {lateness[-1]:.2f} s")
     counted = (
         'switchboard_sla_breaches_total{channel="email",metric="first_response",'

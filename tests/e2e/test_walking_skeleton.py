@@ -18,6 +18,7 @@ from schemas.tickets import (
     TicketAssigned,
     TicketOpened,
 )
+from services.sla.settings import SlaSettings
 from switchboard.launcher import Stack
 from tests.support.kafka_io import produce, read_until
 
@@ -95,7 +96,11 @@ async def test_unanswered_email_breaches_once_and_answered_one_never(
     breach = breaches[0]
     assert breach.team_id == assignments[late_id].team_id
     assert breach.team_kind == assignments[late_id].team_kind
-    assert breach.deadline <= breach.occurred_at
-    # How late is a measurement (bench/sla_lateness.py), printed, not asserted.
-    print(f"breach lateness: {(breach.occurred_at - breach.deadline).total_seconds():.2f} s")
+    # Announced once every reply that could have beaten it was read: the writers' grace
+    # after the deadline, never sooner. How late at most is a measurement
+    # (bench/sla_lateness.py), printed, not asserted.
+    grace = SlaSettings.model_fields["write_grace_seconds"].default
+    lateness = (breach.occurred_at - breach.deadline).total_seconds()
+    assert lateness >= grace
+    print(f"breach lateness: {lateness:.2f} s")
     assert breach.event_id == derive_id("sla.breached", late_id, "first_response")

@@ -30,6 +30,7 @@ from schemas.tickets import (
     PriorityChanged,
     TicketEvent,
     TicketOpened,
+    TicketRated,
     TicketReopened,
     TicketResolved,
 )
@@ -388,6 +389,27 @@ async def test_http_refuses_bad_input_with_4xx_and_stores_good_input_in_kafka(
     assert of_type(events, TicketOpened, source_message_id=good["message_id"])
 
 
+async def test_control_characters_never_reach_the_tickets(ingest: Ingest) -> None:
+    """Over HTTP and over Kafka: stored as sent, opened without NUL, C0 and C1."""
+    before = ingest.counter("switchboard_ingest_control_characters_total", channel="chat")
+    over_http = chat(unique("nul"), unique("conv"), visitor_id=unique("v"), text="a\u0000b")
+    response = await ingest.http.post(
+        "/v1/inbound/chat", content=encoded(over_http), headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 202
+    over_kafka = chat(unique("c1"), unique("conv"), visitor_id=unique("v"), text="x\u009by\u0007")
+    await ingest.send("chat", over_kafka)
+    ids = {over_http["message_id"]: "ab", over_kafka["message_id"]: "xy"}
+    events = await ingest.tickets(
+        lambda es: all(of_type(es, TicketOpened, source_message_id=m) for m in ids)
+    )
+    for message_id, text in ids.items():
+        [opened] = of_type(events, TicketOpened, source_message_id=message_id)
+        assert opened.text == text
+    after = ingest.counter("switchboard_ingest_control_characters_total", channel="chat")
+    assert after - before == 3
+
+
 async def test_http_answers_503_while_kafka_is_unreachable(ingest: Ingest) -> None:
     readiness = ingest.runtime._readiness  # what the watchdog sets when the broker is gone
     readiness.kafka_reachable = False
@@ -407,3 +429,93 @@ async def test_metrics_are_served(ingest: Ingest) -> None:
     metrics = (await ingest.http.get("/metrics")).text
     assert 'switchboard_ingest_messages_total{channel="email",outcome="accepted"}' in metrics
     assert "switchboard_ingest_rejected_total" in metrics
+
+
+async def test_a_repeat_contact_about_a_resolved_ticket_names_who_resolved_it(
+    ingest: Ingest,
+) -> None:
+    visitor, order = unique("v"), unique("ORD")
+    await ingest.send("chat", chat(unique("m"), unique("conv"), visitor_id=visitor, order_id=order))
+    events = await ingest.tickets(
+        lambda es: any(isinstance(e, TicketOpened) and e.order_id == order for e in es)
+    )
+    [first] = [e for e in of_type(events, TicketOpened) if e.order_id == order]
+    resolved = TicketResolved(
+        event_id=uuid.uuid4(),
+        occurred_at=at(30),
+        correlation_id="partner",
+        ticket_id=first.ticket_id,
+        assignment_id=derive_id("assignment", first.ticket_id, "1"),
+        team_id="manila-247",
+    )
+    await produce(
+        ingest.bootstrap,
+        ingest.topic("tickets"),
+        [(first.ticket_id.encode(), resolved.to_json_bytes())],
+    )
+
+    def joined(records: list[Any]) -> bool:
+        statuses = [INGEST_RECORD.validate_json(r.value) for r in records]
+        return any(
+            isinstance(s, TicketStatusChanged)
+            and s.ticket_id == first.ticket_id
+            and s.team_id == "manila-247"
+            for s in statuses
+        )
+
+    await read_until(ingest.bootstrap, [ingest.topic("ingest.messages")], joined, grace=0.5)
+    # A new conversation about the same order a day later: a repeat contact.
+    again = chat(
+        unique("m"), unique("conv"), visitor_id=visitor, order_id=order, sent_at=at(24 * 60)
+    )
+    await ingest.send("chat", again)
+    events = await ingest.tickets(
+        lambda es: len([e for e in of_type(es, TicketOpened) if e.order_id == order]) == 2
+    )
+    second = [e for e in of_type(events, TicketOpened) if e.order_id == order][1]
+    assert second.repeat_of is not None
+    assert (second.repeat_of.ticket_id, second.repeat_of.resolved_by_team) == (
+        first.ticket_id,
+        "manila-247",
+    )
+
+
+async def test_survey_answers_become_ratings_over_kafka_and_http(ingest: Ingest) -> None:
+    ticket_id = unique("t")
+
+    def answer(survey_id: str, **extra: Any) -> dict[str, Any]:
+        return {
+            "source": "csat",
+            "survey_id": survey_id,
+            "ticket_id": ticket_id,
+            "score": 4,
+            "comment": "fine",
+            "submitted_at": at(90).isoformat(),
+            **extra,
+        }
+
+    over_kafka, over_http = unique("s"), unique("s")
+    await ingest.send("csat", answer(over_kafka), answer(unique("s"), score=9))
+    stored = await ingest.http.post(
+        "/v1/inbound/csat", json=answer(over_http), headers={"content-type": "application/json"}
+    )
+    assert stored.status_code == 202, stored.text
+    refused = await ingest.http.post("/v1/inbound/csat", json=answer(unique("s"), score=0))
+    assert refused.status_code == 422
+    events = await ingest.tickets(
+        lambda es: len(of_type(es, TicketRated, ticket_id=ticket_id)) == 2
+    )
+    ratings = of_type(events, TicketRated, ticket_id=ticket_id)
+    assert {(r.source, r.score) for r in ratings} == {("survey", 4)}
+    letters = await read_until(
+        ingest.bootstrap,
+        [ingest.topic("inbound.csat.dlq")],
+        lambda rs: any(
+            DeadLetter.model_validate_json(r.value).error_kind == "schema_violation" for r in rs
+        ),
+        grace=0.5,
+    )
+    assert letters
+    assert (
+        ingest.counter("switchboard_ingest_messages_total", channel="csat", outcome="accepted") == 2
+    )

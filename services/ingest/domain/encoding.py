@@ -14,8 +14,9 @@ length (255: a four-byte length follows):
 * memory: ``B`` version, ``q`` touched_at, ``H`` number of seen ids, ``H`` number of
   threads; each seen id: string, ``q`` received at; each thread: ticket id, ``H``
   number of refs and the refs, ``q`` opened, ``q`` last message at, ``q`` resolved at,
-  ``B`` flags (1 resolved, 2 skill matched, 4 has an order id, 8 has a last message),
-  ``B`` priority, ``i`` points, skill, language, the order id if flagged, ``H``
+  ``B`` flags (1 resolved, 2 skill matched, 4 has an order id, 8 has a last message,
+  16 has the resolving team), ``B`` priority, ``i`` points, skill, language, the order
+  id if flagged, the resolving team if flagged, ``H``
   number of signals and the signals, ``H`` number of reasons and the reasons, and if
   flagged the last message: ``B`` channel, source message id, ``q`` received at, text.
 * link: ``B`` version, ``B`` status (0 open, 1 resolved), ``q`` touched_at, then the
@@ -50,7 +51,7 @@ _NONE = -(2**63)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 
-_RESOLVED, _SKILL_MATCHED, _HAS_ORDER, _HAS_LAST = 1, 2, 4, 8
+_RESOLVED, _SKILL_MATCHED, _HAS_ORDER, _HAS_LAST, _HAS_RESOLVER = 1, 2, 4, 8, 16
 
 # Explicit codes: the bytes outlive any reordering of the enums.
 CHANNEL_CODES = {
@@ -120,6 +121,7 @@ def _thread(out: bytearray, thread: Thread) -> None:
         | (_SKILL_MATCHED if thread.skill_matched else 0)
         | (_HAS_ORDER if thread.order_id is not None else 0)
         | (_HAS_LAST if last is not None else 0)
+        | (_HAS_RESOLVER if thread.resolved_by is not None else 0)
     )
     out += _THREAD_TIMES.pack(
         _micros(thread.opened_at),
@@ -133,6 +135,8 @@ def _thread(out: bytearray, thread: Thread) -> None:
     _text(out, thread.language)
     if thread.order_id is not None:
         _text(out, thread.order_id)
+    if thread.resolved_by is not None:
+        _text(out, thread.resolved_by)
     for strings in (thread.signals, thread.reasons):
         out += _COUNT.pack(len(strings))
         for value in strings:
@@ -150,6 +154,7 @@ def _read_thread(reader: _Reader) -> Thread:
     opened, last_at, resolved, flags, priority, points = reader.unpack(_THREAD_TIMES)
     skill, language = reader.text(), reader.text()
     order_id = reader.text() if flags & _HAS_ORDER else None
+    resolved_by = reader.text() if flags & _HAS_RESOLVER else None
     signals = tuple(reader.text() for _ in range(reader.count()))
     reasons = tuple(reader.text() for _ in range(reader.count()))
     last = None
@@ -170,6 +175,7 @@ def _read_thread(reader: _Reader) -> Thread:
         last_message_at=_instant(last_at),
         status="resolved" if flags & _RESOLVED else "open",
         resolved_at=_instant(resolved),
+        resolved_by=resolved_by,
         skill=skill,
         skill_matched=bool(flags & _SKILL_MATCHED),
         order_id=order_id,

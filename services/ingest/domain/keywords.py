@@ -74,11 +74,18 @@ class KeywordRules:
                 else:
                     self._exact[first.text].append(keyword)
         self._prefix_tables = [(n, dict(self._prefixes[n])) for n in sorted(self._prefixes)]
-
-    def __len__(self) -> int:
-        return sum(len(v) for v in self._exact.values()) + sum(
+        # Every prefix starts with one of these (a first word's prefix has MIN_PREFIX
+        # letters or more): most words of a text skip the prefix tables at once.
+        self._prefix_heads = frozenset(
+            text[:MIN_PREFIX] for by_prefix in self._prefixes.values() for text in by_prefix
+        )
+        # Counted once: ``if rules`` calls ``__len__`` on every lookup.
+        self._count = sum(len(v) for v in self._exact.values()) + sum(
             len(v) for by_prefix in self._prefixes.values() for v in by_prefix.values()
         )
+
+    def __len__(self) -> int:
+        return self._count
 
     def _compile(self, label: str, written: str) -> _Keyword:
         parts: list[_Part] = []
@@ -112,11 +119,13 @@ class KeywordRules:
             return []
         keys = text.stems(self.language) if self._stem is not None else tokens
         found: dict[int, Match] = {}
-        exact, prefixes = self._exact, self._prefix_tables
+        exact, prefixes, heads = self._exact, self._prefix_tables, self._prefix_heads
         for position, token in enumerate(tokens):
             candidates = exact.get(keys[position])
             if candidates:
                 self._try(candidates, tokens, keys, position, found)
+            if token[:MIN_PREFIX] not in heads:
+                continue
             for length, by_prefix in prefixes:
                 if length > len(token):
                     break

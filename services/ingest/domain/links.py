@@ -47,6 +47,7 @@ def status_change(
         status=status,
         changed_at=event.occurred_at,
         source_event_id=str(event.event_id),
+        team_id=event.team_id if isinstance(event, TicketResolved) else None,
     )
     updated = link.model_copy(
         update={"status": "resolved" if status == "resolved" else "open", "touched_at": now}

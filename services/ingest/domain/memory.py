@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from schemas.base import Channel, Priority
 from schemas.config.ingest import ThreadingConfig
@@ -42,6 +42,7 @@ class Thread(BaseModel):
     last_message_at: datetime | None = None
     status: Literal["open", "resolved"] = "open"
     resolved_at: datetime | None = None
+    resolved_by: str | None = None  # the team, for repeat contacts' first-contact resolution
     skill: str = ""
     skill_matched: bool = False
     order_id: str | None = None
@@ -62,7 +63,7 @@ class CustomerMemory(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     #: message key -> when the message was received, oldest first.
-    seen: dict[str, datetime] = {}
+    seen: dict[str, datetime] = Field(default_factory=dict)
     threads: tuple[Thread, ...] = ()
     #: Processing time of the last change, for the idle sweep.
     touched_at: datetime | None = None

@@ -117,9 +117,9 @@ class PrioritySignals:
 
     def frustration(self, text: Words, raw_text: str, language: str) -> Signal | None:
         rules = (
-            list(self._frustration.values())
+            self._frustration.values()
             if language == UNDETERMINED
-            else [r for key in (language, "any") if (r := self._frustration.get(key))]
+            else [r for key in (language, "any") if (r := self._frustration.get(key)) is not None]
         )
         evidence = [match.evidence for rule in rules for match in rule.find(text)]
         evidence += [f"'{mark}'" for mark in self.config.frustration_marks if mark in raw_text]

@@ -47,16 +47,19 @@ def keyword_rules_by_language(
 
 class SkillClassifier:
     def __init__(self, config: IngestConfig) -> None:
-        self._taxonomy = list(config.skills)
+        self._order = {skill: index for index, skill in enumerate(config.skills)}
         self._default = config.default_skill
         self._rules = keyword_rules_by_language(config.skill_keywords, config.languages)
+        self._every_rules = tuple(self._rules.values())
         self._ivr = {choice.strip().lower(): skill for choice, skill in config.ivr_skills.items()}
         self._ivr_weight = config.ivr_weight
 
-    def _rules_for(self, language: str) -> list[KeywordRules]:
+    def _rules_for(self, language: str) -> tuple[KeywordRules, ...]:
         if language == UNDETERMINED:
-            return list(self._rules.values())
-        return [rules for key in (language, ANY_LANGUAGE) if (rules := self._rules.get(key))]
+            return self._every_rules
+        return tuple(
+            rules for key in (language, ANY_LANGUAGE) if (rules := self._rules.get(key)) is not None
+        )
 
     def classify(self, text: Words, language: str, ivr_choice: str | None = None) -> SkillDecision:
         scores: dict[str, float] = {}
@@ -79,7 +82,7 @@ class SkillClassifier:
                 evidence=("no keyword matched: default skill",),
                 matched=False,
             )
-        order = {skill: index for index, skill in enumerate(self._taxonomy)}
+        order = self._order
         ranked = sorted(scores, key=lambda skill: (-scores[skill], order.get(skill, len(order))))
         best = ranked[0]
         return SkillDecision(

@@ -24,7 +24,13 @@ from typing import Literal, Protocol
 from schemas.base import derive_id
 from schemas.config.ingest import IngestConfig
 from schemas.ingest import NormalisedMessage, TicketStatusChanged
-from schemas.tickets import MessageAdded, PriorityChanged, TicketEvent, TicketReopened
+from schemas.tickets import (
+    MessageAdded,
+    PriorityChanged,
+    RepeatOf,
+    TicketEvent,
+    TicketReopened,
+)
 from services.ingest.domain import memory as mem
 from services.ingest.domain.enrich import Classification
 from services.ingest.domain.memory import CustomerMemory, LastMessage, Thread
@@ -37,7 +43,7 @@ from services.ingest.domain.priority import (
     reasons,
     summary,
 )
-from services.ingest.domain.tickets import opened_event, ticket_id_for
+from services.ingest.domain.tickets import opened_event
 
 OutcomeKind = Literal["accepted", "deduplicated", "threaded", "reopened", "status", "ignored"]
 
@@ -91,7 +97,8 @@ def take_message(
     if same is not None and same[0].status == "open":
         return _follow_up(memory, same[0], message, classifier, config, repeat=same[1])
     repeat = [_repeat_signal(same[1], config)] if same is not None else []
-    return _open(memory, message, classification, repeat, config)
+    again = same[0] if same is not None and same[0].resolved_at is not None else None
+    return _open(memory, message, classification, repeat, config, again=again)
 
 
 def apply_status(
@@ -125,7 +132,13 @@ def apply_status(
             received_at=last.received_at,
         )
         return Outcome(_with(memory, thread, thread, now), (reopened,), "status")
-    updated = thread.model_copy(update={"status": "resolved", "resolved_at": status.changed_at})
+    updated = thread.model_copy(
+        update={
+            "status": "resolved",
+            "resolved_at": status.changed_at,
+            "resolved_by": status.team_id,
+        }
+    )
     return Outcome(_with(memory, thread, updated, now), (), "status")
 
 
@@ -280,12 +293,25 @@ def _open(
     classification: Classification,
     repeat: list[Signal],
     config: IngestConfig,
+    *,
+    again: Thread | None = None,
 ) -> Outcome:
+    """A new ticket; ``again``: the resolved ticket it is a repeat contact about."""
     signals = [*classification.signals, *(s for s in repeat if s.points > 0)]
     priority, why = reasons(signals, config.priority)
     opened = opened_event(message, classification, priority, why)
+    if again is not None and again.resolved_at is not None:
+        opened = opened.model_copy(
+            update={
+                "repeat_of": RepeatOf(
+                    ticket_id=again.ticket_id,
+                    resolved_at=again.resolved_at,
+                    resolved_by_team=again.resolved_by,
+                )
+            }
+        )
     thread = Thread(
-        ticket_id=ticket_id_for(message),
+        ticket_id=opened.ticket_id,
         refs=mem.bounded_refs((), list(message.thread_refs), config.threading.max_refs_per_thread),
         opened_at=message.received_at,
         last_message_at=message.received_at,

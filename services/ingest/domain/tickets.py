@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from schemas.base import Priority, derive_id
+from schemas.base import CustomerTier, Priority, derive_id
+from schemas.customers import Customer
 from schemas.ingest import NormalisedMessage
 from schemas.tickets import TicketOpened
 from services.ingest.domain.enrich import Classification
@@ -12,6 +13,11 @@ from services.ingest.domain.normalise import message_key
 def ticket_id_for(message: NormalisedMessage) -> str:
     """Derived from the opening message, so a replay opens the same ticket id."""
     return str(derive_id("ticket", message_key(message.channel, message.source_message_id)))
+
+
+def _with_tier(customer: Customer, tier: CustomerTier) -> Customer:
+    # Customers are frozen: most keep the tier they came with, and need no copy.
+    return customer if customer.tier is tier else customer.model_copy(update={"tier": tier})
 
 
 def opened_event(
@@ -30,7 +36,7 @@ def opened_event(
         ticket_id=ticket_id,
         channel=message.channel,
         source_message_id=message.source_message_id,
-        customer=message.customer.model_copy(update={"tier": classification.tier}),
+        customer=_with_tier(message.customer, classification.tier),
         subject=message.subject,
         text=message.text,
         received_at=message.received_at,

@@ -19,7 +19,6 @@ class OverflowReason(StrEnum):
     IN_HOUSE_DECLINED = "in_house_declined"
     IN_HOUSE_FULL = "in_house_full"
     IN_HOUSE_OVER_BUDGET = "in_house_over_budget"
-    FORECAST_MISS = "forecast_miss"
 
 
 def duration(seconds: float | None) -> str:

@@ -64,6 +64,7 @@ def routing_request(state: TicketRoute, now: datetime) -> RoutingRequest:
         ),
         budget_seconds=budget_left(facts.first_response_due, now),
         declined=frozenset(state.declined),
+        waited_seconds=max((now - facts.received_at).total_seconds(), 0.0),
     )
 
 
@@ -85,6 +86,7 @@ def assign(state: TicketRoute, ticket_id: str, team: TeamProfile, now: datetime)
             "offer_expires_at": now + team.offer_timeout if team.partner else None,
             "stall_announced": False,
             "pending_since": None,
+            "hold": None,
         }
     )
 
@@ -121,6 +123,7 @@ def give_back(state: TicketRoute, assignment: uuid.UUID, now: datetime) -> Ticke
             "assigned_at": None,
             "offer_expires_at": None,
             "pending_since": now,
+            "hold": None,
         }
     )
 
@@ -132,6 +135,7 @@ def resolve(state: TicketRoute, now: datetime) -> TicketRoute:
             "status": "resolved",
             "resolved_at": now,
             "offer_expires_at": None,
+            "hold": None,
             "facts": state.facts.model_copy(update={"text": ""}),
         }
     )
@@ -166,6 +170,8 @@ def reopen(state: TicketRoute, text: str, received_at: datetime, sla: SlaTargets
             "resolved_at": None,
             "stall_announced": False,
             "pending_since": received_at,
+            "hold": None,
+            "answered": False,
         }
     )
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Protocol
 
 from services.router.domain.erlang import erlang_wait_seconds
+from services.router.domain.quality import NO_FIGURES, QualityFigures
 from services.router.domain.registry import TeamProfile
 
 
@@ -21,6 +22,7 @@ class TeamLoad:
     arrival_rate: float = 0.0  # tickets assigned to the team per second, recently
     handle_seconds: float | None = None  # measured mean slot time; None: use the prior
     offers_today: int = 0  # partners: tickets offered this contract day
+    quality: QualityFigures = NO_FIGURES  # resolutions and ratings in the quality window
 
     @property
     def room(self) -> int:
@@ -34,20 +36,6 @@ class TeamLoad:
 
 
 @dataclass(frozen=True, slots=True)
-class Outlook:
-    """The SLA service's forecast for the team's queue of one skill (current window)."""
-
-    team_arrival_rate: float  # per second, all the team's queues together
-    predicted_wait: float | None
-    service_level: float
-    target_service_level: float
-
-    @property
-    def misses(self) -> bool:
-        return self.service_level < self.target_service_level
-
-
-@dataclass(frozen=True, slots=True)
 class DeskFigures:
     """Assignments of the desk's current day, for the outsourcing share limit."""
 
@@ -57,19 +45,17 @@ class DeskFigures:
 
 class DeskView(Protocol):
     def load(self, team: TeamProfile, now: datetime) -> TeamLoad: ...
-    def outlook(self, team: TeamProfile, skill: str, now: datetime) -> Outlook | None: ...
     def desk(self, now: datetime) -> DeskFigures: ...
 
 
-def predicted_wait(team: TeamProfile, load: TeamLoad, outlook: Outlook | None) -> float:
+def predicted_wait(team: TeamProfile, load: TeamLoad) -> float:
     """Seconds a ticket sent to ``team`` now would wait for a slot.
 
     The larger of two views of an M/M/c queue with c = the team's slots:
     the backlog already in line (exact for FIFO service given the tickets ahead),
-    and the Erlang C mean wait at the team's arrival rate (observed, or the
-    forecast's when higher), which rises as a surge starts, before a backlog
-    builds. A current forecast's own predicted wait counts too. ``inf`` when the
-    team has no slots or arrivals exceed what it can serve.
+    and the Erlang C mean wait at the team's observed arrival rate, which rises as a
+    surge starts, before a backlog builds. ``inf`` when the team has no slots or
+    arrivals exceed what it can serve.
     """
     slots = load.capacity
     if slots <= 0:
@@ -77,10 +63,4 @@ def predicted_wait(team: TeamProfile, load: TeamLoad, outlook: Outlook | None) -
     handle = load.handle_seconds or team.handle_seconds
     ahead = load.open - slots + 1
     backlog = ahead * handle / slots if ahead > 0 else 0.0
-    rate = load.arrival_rate
-    if outlook is not None and outlook.team_arrival_rate > rate:
-        rate = outlook.team_arrival_rate
-    wait = max(backlog, erlang_wait_seconds(slots, rate, handle))
-    if outlook is not None and outlook.predicted_wait is not None:
-        wait = max(wait, outlook.predicted_wait)
-    return wait
+    return max(backlog, erlang_wait_seconds(slots, load.arrival_rate, handle))

@@ -16,6 +16,7 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from schemas.base import Channel, CustomerTier, TeamKind
+from schemas.config.rings import RelaxationRing, WiderRingOnly
 from schemas.config.teams import DataPolicy, OutsourcingConfig, TeamConfig
 from services.router.domain.hours import OpeningHours
 
@@ -25,7 +26,6 @@ UNDETERMINED = "und"
 _STATIC_CACHE_LIMIT = 4096
 
 LoadT = TypeVar("LoadT")
-OutlookT = TypeVar("OutlookT")
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -49,6 +49,9 @@ class TeamProfile:
     never_skills: frozenset[str]
     never_tiers: frozenset[CustomerTier]
     never_marketplaces: frozenset[str]
+    fallback_language: str | None = None
+    rings: tuple[RelaxationRing, ...] = ()
+    wider_ring_only: tuple[WiderRingOnly, ...] = ()  # partners: house-wide and own
 
     @property
     def capacity(self) -> int:
@@ -67,6 +70,16 @@ class TeamProfile:
             or tier in self.never_tiers
             or (marketplace is not None and marketplace in self.never_marketplaces)
         )
+
+    def held_back(self, skill: str, tier: CustomerTier, marketplace: str | None) -> float | None:
+        """Seconds a ticket must wait before this partner may see it (the data policy's
+        ``wider_ring_only``); None when nothing holds it back."""
+        waits = [
+            rule.after.total_seconds()
+            for rule in self.wider_ring_only
+            if rule.matches(skill, tier, marketplace)
+        ]
+        return max(waits) if waits else None
 
 
 def compile_team(config: TeamConfig, house: DataPolicy) -> TeamProfile:
@@ -99,6 +112,9 @@ def compile_team(config: TeamConfig, house: DataPolicy) -> TeamProfile:
         never_marketplaces=frozenset(house.never_marketplaces) | frozenset(own.never_marketplaces)
         if partner
         else frozenset(),
+        fallback_language=config.fallback_language,
+        rings=tuple(config.rings),
+        wider_ring_only=(*house.wider_ring_only, *own.wider_ring_only) if partner else (),
     )
 
 
@@ -124,6 +140,7 @@ class Registry:
         )
         self.by_id = {team.id: team for team in self.teams}
         self.share_limit = outsourcing.share_limit
+        self.quality = outsourcing.quality
         self.desk_zone = ZoneInfo(outsourcing.day_time_zone)
         by_skill: dict[str, list[Candidate]] = {}
         for team in sorted(self.teams, key=lambda t: t.id):
@@ -131,27 +148,25 @@ class Registry:
                 by_skill.setdefault(skill, []).append((team, proficiency))
         self._by_skill = {skill: tuple(teams) for skill, teams in by_skill.items()}
         self._static: dict[TicketProfile, tuple[Candidate, ...]] = {}
-        self._waits: dict[str, tuple[object, object, float]] = {}
+        #: The wider rings of each ticket profile (``rings.levels``), memoised there.
+        self.ring_cache: dict[TicketProfile, tuple[object, ...]] = {}
+        self._waits: dict[str, tuple[object, float]] = {}
 
     def wait_memo(
-        self,
-        team: TeamProfile,
-        load: LoadT,
-        outlook: OutlookT,
-        compute: Callable[[TeamProfile, LoadT, OutlookT], float],
+        self, team: TeamProfile, load: LoadT, compute: Callable[[TeamProfile, LoadT], float]
     ) -> float:
-        """``compute(team, load, outlook)``, remembered while the view hands out the same
-        (immutable) load and outlook objects for the team: one recomputation per change."""
+        """``compute(team, load)``, remembered while the view hands out the same (immutable)
+        load object for the team: one recomputation per change."""
         cached = self._waits.get(team.id)
-        if cached is not None and cached[0] is load and cached[1] is outlook:
-            return cached[2]
-        wait = compute(team, load, outlook)
-        self._waits[team.id] = (load, outlook, wait)
+        if cached is not None and cached[0] is load:
+            return cached[1]
+        wait = compute(team, load)
+        self._waits[team.id] = (load, wait)
         return wait
 
     def candidates(self, ticket: TicketProfile) -> tuple[Candidate, ...]:
         """Teams whose skills, languages, channels, capabilities and data policy allow the
-        ticket, by team id."""
+        ticket without waiting (ring 0), by team id."""
         cached = self._static.get(ticket)
         if cached is not None:
             return cached
@@ -162,6 +177,10 @@ class Registry:
             and ticket.channel in team.channels
             and ticket.needs <= team.capabilities
             and team.may_receive(ticket.skill, ticket.tier, ticket.marketplace)
+            and not (
+                team.wider_ring_only
+                and team.held_back(ticket.skill, ticket.tier, ticket.marketplace) is not None
+            )
         )
         if len(self._static) >= _STATIC_CACHE_LIMIT:
             self._static.clear()

@@ -16,6 +16,7 @@ knows every team's load.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -58,6 +59,14 @@ class TicketFacts(_Frozen):
     customer_name: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Hold:
+    """Which agent of the in-house team holds a queued ticket (``domain.claims``)."""
+
+    agent_id: str
+    since: datetime
+
+
 class TicketRoute(_Frozen):
     kind: Literal["ticket"] = "ticket"
     partition: int
@@ -75,6 +84,9 @@ class TicketRoute(_Frozen):
     stall_announced: bool = False
     pending_since: datetime | None = None
     resolved_at: datetime | None = None
+    rated: bool = Field(default=False, description="A CSAT rating was counted (one per ticket).")
+    hold: Hold | None = None  # queued in-house tickets only: the agent working it
+    answered: bool = False  # in-house: a first response was recorded (this cycle)
 
     @property
     def holds_slot(self) -> bool:
@@ -88,6 +100,11 @@ class TeamTally(_Frozen):
     )
     offers: dict[str, int] = Field(
         default_factory=dict, description="contract day (team's time zone) -> offers"
+    )
+    quality: dict[str, tuple[int, int, int, int]] = Field(
+        default_factory=dict,
+        description="desk day of the resolution -> (resolutions, of them reopened or "
+        "contacted again within the first-contact window, CSAT ratings, their sum)",
     )
 
 

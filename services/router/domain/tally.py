@@ -8,10 +8,13 @@ share). Updates copy only what changes, so unchanged teams keep their objects.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from services.router.domain.quality import NO_FIGURES, QualityFigures
+from services.router.domain.registry import Registry
 from services.router.domain.state import PartitionTally, TeamTally
 
 #: Minutes of history behind the arrival rate and the measured handle time.
@@ -61,7 +64,10 @@ def record_assignment(
         offers[contract_day] = offers.get(contract_day, 0) + 1
     teams = dict(tally.teams)
     teams[team_id] = TeamTally(
-        arrivals=arrivals, completions=_recent_pairs(team.completions, minute), offers=offers
+        arrivals=arrivals,
+        completions=_recent_pairs(team.completions, minute),
+        offers=offers,
+        quality=team.quality,
     )
     desk = {d: v for d, v in sorted(tally.desk.items()) if d <= desk_day}
     assigned, partners = desk.get(desk_day, (0, 0))
@@ -80,8 +86,38 @@ def record_resolution(
     completions[minute] = (count + 1, total + held_seconds)
     teams = dict(tally.teams)
     teams[team_id] = TeamTally(
-        arrivals=_recent(team.arrivals, minute), completions=completions, offers=team.offers
+        arrivals=_recent(team.arrivals, minute),
+        completions=completions,
+        offers=team.offers,
+        quality=team.quality,
     )
+    return PartitionTally(partition=tally.partition, teams=teams, desk=tally.desk)
+
+
+def record_quality(
+    tally: PartitionTally,
+    team_id: str,
+    day: str,
+    *,
+    oldest_day: str,
+    resolved: int = 0,
+    recontacted: int = 0,
+    score: int | None = None,
+) -> PartitionTally:
+    """Count a resolution, a reopen or repeat contact (booked on its resolution's desk
+    ``day``) or a CSAT ``score`` for the team; days before ``oldest_day`` are dropped."""
+    team = tally.teams.get(team_id, TeamTally())
+    quality = {d: v for d, v in team.quality.items() if d >= oldest_day}
+    if day >= oldest_day:
+        done, again, ratings, points = quality.get(day, (0, 0, 0, 0))
+        quality[day] = (
+            done + resolved,
+            again + recontacted,
+            ratings + (score is not None),
+            points + (score or 0),
+        )
+    teams = dict(tally.teams)
+    teams[team_id] = team.model_copy(update={"quality": quality})
     return PartitionTally(partition=tally.partition, teams=teams, desk=tally.desk)
 
 
@@ -91,18 +127,30 @@ class TeamStats:
     resolutions: int
     held_seconds: float
     offers_today: int
+    quality: QualityFigures = NO_FIGURES
 
     def handle_seconds(self, prior: float) -> float:
         """Mean slot time: the measurement, shrunk towards the configured prior."""
         return (prior * PRIOR_WEIGHT + self.held_seconds) / (PRIOR_WEIGHT + self.resolutions)
 
 
-def team_stats(tallies: Iterable[TeamTally], now: datetime, contract_day: str | None) -> TeamStats:
+def team_stats(
+    tallies: Iterable[TeamTally],
+    now: datetime,
+    contract_day: str | None,
+    quality_since: str | None = None,
+) -> TeamStats:
+    """``quality_since``: the first desk day of the quality window (None: no quality)."""
     minute = minute_of(now)
     oldest = minute - WINDOW_MINUTES
     arrivals = resolutions = offers = 0
     held = 0.0
+    done = again = ratings = points = 0
     for tally in tallies:
+        if quality_since is not None:
+            for day, (d, a, r, p) in tally.quality.items():
+                if day >= quality_since:
+                    done, again, ratings, points = done + d, again + a, ratings + r, points + p
         arrivals += sum(n for m, n in tally.arrivals.items() if oldest < m <= minute)
         for m, (count, seconds) in tally.completions.items():
             if oldest < m <= minute:
@@ -110,7 +158,13 @@ def team_stats(tallies: Iterable[TeamTally], now: datetime, contract_day: str | 
                 held += seconds
         if contract_day is not None:
             offers += tally.offers.get(contract_day, 0)
-    return TeamStats(arrivals / (WINDOW_MINUTES * 60), resolutions, held, offers)
+    return TeamStats(
+        arrivals / (WINDOW_MINUTES * 60),
+        resolutions,
+        held,
+        offers,
+        QualityFigures(done, again, ratings, points),
+    )
 
 
 def merge_tallies(tallies: Iterable[TeamTally]) -> TeamTally:
@@ -118,7 +172,16 @@ def merge_tallies(tallies: Iterable[TeamTally]) -> TeamTally:
     arrivals: dict[int, int] = {}
     completions: dict[int, tuple[int, float]] = {}
     offers: dict[str, int] = {}
+    quality: dict[str, tuple[int, int, int, int]] = {}
     for tally in tallies:
+        for day, values in tally.quality.items():
+            kept = quality.get(day, (0, 0, 0, 0))
+            quality[day] = (
+                kept[0] + values[0],
+                kept[1] + values[1],
+                kept[2] + values[2],
+                kept[3] + values[3],
+            )
         for minute, count in tally.arrivals.items():
             arrivals[minute] = arrivals.get(minute, 0) + count
         for minute, (count, seconds) in tally.completions.items():
@@ -126,7 +189,9 @@ def merge_tallies(tallies: Iterable[TeamTally]) -> TeamTally:
             completions[minute] = (before[0] + count, before[1] + seconds)
         for day, count in tally.offers.items():
             offers[day] = offers.get(day, 0) + count
-    return TeamTally.model_construct(arrivals=arrivals, completions=completions, offers=offers)
+    return TeamTally.model_construct(
+        arrivals=arrivals, completions=completions, offers=offers, quality=quality
+    )
 
 
 def desk_figures(tallies: Iterable[PartitionTally], desk_day: str) -> tuple[int, int]:
@@ -137,3 +202,23 @@ def desk_figures(tallies: Iterable[PartitionTally], desk_day: str) -> tuple[int,
             assigned += day[0]
             partners += day[1]
     return assigned, partners
+
+
+def _desk_day(registry: Registry, moment: datetime, days_back: int = 0) -> str:
+    return (moment.astimezone(registry.desk_zone).date() - timedelta(days=days_back)).isoformat()
+
+
+def quality_since(registry: Registry, now: datetime) -> str:
+    """The first desk day of the partner-quality window ending today."""
+    return _desk_day(registry, now, registry.quality.window.days - 1)
+
+
+def quality_kept_since(registry: Registry, now: datetime) -> str:
+    """The oldest desk day a tally keeps quality for: the window, plus the first-contact
+    window before it (a late reopen is booked on its resolution's day)."""
+    extra = math.ceil(registry.quality.first_contact_window / timedelta(days=1))
+    return _desk_day(registry, now, registry.quality.window.days - 1 + extra)
+
+
+def desk_day(registry: Registry, moment: datetime) -> str:
+    return _desk_day(registry, moment)

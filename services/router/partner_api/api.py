@@ -21,6 +21,7 @@ from services.router.partner_api.domain.present import Presenter
 from services.router.partner_api.gate import Gate, RateLimits
 from services.router.partner_api.index import ViewIndex
 from services.router.partner_api.metrics import PartnerApiMetrics
+from services.router.partner_api.ratings import rating_routes
 from services.router.partner_api.routes import assignment_routes
 from services.router.partner_api.routes_account import account_routes
 
@@ -72,6 +73,7 @@ def install_api(
     errors.install(app)
     secured = [Security(_BEARER)]
     app.include_router(assignment_routes(api), dependencies=secured)
+    app.include_router(rating_routes(api), dependencies=secured)
     app.include_router(account_routes(api), dependencies=secured)
     limits = RateLimits(
         {team: access.rate_limit for team, access in api.config.partner_api.partners.items()},

@@ -103,7 +103,7 @@ async def act(
         caller=caller,
         now=now,
     )
-    await _publish(api, event)
+    await publish(api, event)
     sent = time.perf_counter()
     if not await api.index.wait_for(the_event, api.options.confirm_timeout):
         raise ApiError(
@@ -185,7 +185,7 @@ def _partner_event(
             return TicketReleased(**common, reason=fields["reason"])
 
 
-async def _publish(api: PartnerApi, event: Any) -> None:
+async def publish(api: PartnerApi, event: Any) -> None:
     if not api.kafka_reachable():
         raise ApiError(
             503, "unavailable", "Switchboard cannot write right now", headers=RETRY_AFTER
@@ -239,7 +239,7 @@ async def announce(
         planned=capacity_rules.planned_shifts(request),
         announced_by=f"partner-api/{caller.key_id}",
     )
-    await _publish(api, event)
+    await publish(api, event)
     sent = time.perf_counter()
     if not await api.index.wait_for(the_event, api.options.confirm_timeout):
         raise ApiError(

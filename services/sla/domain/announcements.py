@@ -55,19 +55,36 @@ def due(
 
 
 def overdue(
-    rules: SlaRules, clocks: TicketClocks, at_ms: int
+    rules: SlaRules,
+    clocks: TicketClocks,
+    at_ms: int,
+    *,
+    known_ms: int | None = None,
+    answered: frozenset[SlaMetric] = frozenset(),
 ) -> tuple[TicketClocks, list[Announcement]]:
-    """Breaches whose deadline passed by ``at_ms`` and were not announced yet.
+    """Breaches an event read now reveals, not announced yet.
 
     An event is applied only after these: a reply that comes after the deadline (read
     late, e.g. after a restart, before any timer saw the deadline) must not hide the
-    breach it ends. Warnings are not caught up: the event decides whether they matter.
+    breach it ends. ``at_ms`` is the event's own time (capped by the clock). For the
+    metrics the event itself ``answered`` (a reply, a resolution) that time is the
+    answer, which came first in the partition. For the others the event only shows
+    that time went on; whether an answer from before the deadline is still on its way
+    is for the input's watermark ``known_ms`` to say (None: not known yet), so they
+    are judged at the earlier of the two. Warnings are not caught up: the event decides
+    whether they matter.
     """
     announcements: list[Announcement] = []
     for metric in SlaMetric:
         clock = clocks.clock(metric)
-        if clock.running and not clock.breached and at_ms >= clock.deadline_ms:
-            used = used_at(rules, clock, at_ms)
+        if metric in answered:
+            at = at_ms
+        elif known_ms is None:
+            continue
+        else:
+            at = min(at_ms, known_ms)
+        if clock.running and not clock.breached and at >= clock.deadline_ms:
+            used = used_at(rules, clock, at)
             announcements.append(Announcement(BREACHED, metric, clock, _share(used, clock)))
             clocks = clocks.with_clock(
                 metric, replace(clock, breached=True, warned=True, at_risk_ms=0)

@@ -138,6 +138,22 @@ def apply(rules: SlaRules, clocks: TicketClocks, event: TicketEvent) -> Transiti
     return transition
 
 
+def answered(clocks: TicketClocks, event: TicketEvent) -> frozenset[SlaMetric]:
+    """The clocks ``event`` itself ends, whose breach its own time decides: a reply ends
+    first response (an agent's reply the next response too), a resolution every clock.
+    Any other event only shows that time went on (``announcements.overdue``)."""
+    match event:
+        case FirstResponse() | AgentReplied() | TicketResolved() if _lost_partner(clocks, event):
+            return frozenset()
+        case FirstResponse():
+            return frozenset({FR})
+        case AgentReplied():
+            return frozenset({FR, NR})
+        case TicketResolved():
+            return frozenset(SlaMetric)
+    return frozenset()
+
+
 def _lost_partner(
     clocks: TicketClocks, event: FirstResponse | AgentReplied | TicketResolved
 ) -> bool:

@@ -16,8 +16,11 @@ from services.sla.domain.history import QueueTotals, TeamHistory
 
 @dataclass(frozen=True, slots=True)
 class Staffing:
-    agents: int
+    agents: int  # on shift now
     online: bool = True
+    #: Mean headcount over the forecast horizon, planned shifts included
+    #: (``schemas.teams.mean_agents``); None: the same as now.
+    ahead: float | None = None
 
 
 def queue_id(team_id: str, skill: str) -> str:
@@ -43,8 +46,10 @@ def forecast_team(
     """
     settings = config.forecast
     now_ms = round(now.timestamp() * 1000)
-    agents = staffing.agents if staffing.online else 0
-    servers = agents * team.concurrency
+    agents: float = staffing.agents if staffing.ahead is None else staffing.ahead
+    if not staffing.online:
+        agents = 0
+    servers = round(agents * team.concurrency)
     measured = history.service_rate(now_ms, _ms(settings.service_window), settings.min_completions)
     per_server = measured or 1 / settings.default_handle_time.total_seconds()
     rates: dict[str, tuple[float, dict[int, int]]] = {

@@ -75,3 +75,32 @@ TOP_UP_FROM_MULTIPLIER = 5.0
 SHIFT_START_HOUR = 7
 TOP_UP_HOUR = 14
 PARTNER_TIMEZONE = "Europe/Vilnius"
+
+# Quality of the work, per team: the share of resolutions the customer does not come
+# back about (first-contact resolution) and the mean CSAT (1-5) of those who rate.
+# The simulated partners differ on purpose, so that routing by quality can be measured.
+TEAM_FCR: dict[str, float] = {
+    "nearshore-bpo": 0.86,
+    "manila-247": 0.66,
+    "istanbul-contact": 0.78,
+}
+TEAM_CSAT: dict[str, float] = {
+    "nearshore-bpo": 4.3,
+    "manila-247": 3.5,
+    "istanbul-contact": 3.9,
+}
+IN_HOUSE_FCR = 0.88
+IN_HOUSE_CSAT = 4.4
+PARTNER_FCR = 0.75
+PARTNER_CSAT = 3.9
+#: A ticket worked through a translation, or with a weak skill, goes worse.
+TRANSLATED_FCR_PENALTY = 0.10
+TRANSLATED_CSAT_PENALTY = 0.4
+FCR_PER_MISSING_PROFICIENCY = 0.2
+CSAT_SIGMA = 0.9
+#: Share of resolved tickets whose customer answers the satisfaction survey, and when.
+RATING_RESPONSE_RATE = 0.3
+RATING_MEDIAN_HOURS = 3.0
+#: A customer who was not helped comes back (reopens or writes again) after about this.
+RECONTACT_MEDIAN_HOURS = 18.0
+RECONTACT_SIGMA = 0.8

@@ -44,6 +44,7 @@ threads = st.builds(
     last_message_at=st.none() | instants,
     status=st.sampled_from(["open", "resolved"]),
     resolved_at=st.none() | instants,
+    resolved_by=st.none() | texts,
     skill=texts,
     skill_matched=st.booleans(),
     order_id=st.none() | texts,

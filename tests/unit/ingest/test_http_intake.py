@@ -167,3 +167,25 @@ async def test_nothing_stored_means_503_with_retry_after(
     assert response.headers["retry-after"].isdigit()
     assert response.json()["error"] == "kafka_unavailable"
     assert kafka.stored == []
+
+
+SURVEY = b'{"source": "csat", "survey_id": "s-1", "ticket_id": "t-9", "score": 2, ' + (
+    b'"comment": "slow", "submitted_at": "2026-11-27T10:00:00Z"}'
+)
+
+
+async def test_a_survey_answer_is_stored_on_inbound_csat_keyed_by_its_ticket(
+    client: httpx.AsyncClient, kafka: FakeKafka, registry: CollectorRegistry
+) -> None:
+    answer = await post(client, "csat", SURVEY)
+    assert answer.status_code == 202, answer.text
+    assert answer.json() == {"status": "accepted", "source": "csat", "survey_id": "s-1"}
+    assert kafka.stored == [("inbound.csat", SURVEY, b"t-9")]
+    out_of_range = SURVEY.replace(b'"score": 2', b'"score": 7')
+    refused = await post(client, "csat", out_of_range)
+    assert refused.status_code == 422
+    assert refused.json()["error"] == "schema_violation"
+    assert rejected(registry, "csat", "schema_violation") == 1
+    assert (await post(client, "csat", b"{")).status_code == 400
+    kafka.reachable = False
+    assert (await post(client, "csat", SURVEY)).status_code == 503

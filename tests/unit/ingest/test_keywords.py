@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from services.ingest.domain.keywords import KeywordError, KeywordRules, coverage
-from services.ingest.domain.text import Words, fold, words
+from services.ingest.domain.text import Words, fold, stemmer, words
 
 
 @pytest.mark.parametrize(
@@ -87,3 +87,54 @@ def test_matching_any_text_never_fails(text: str) -> None:
     rules = KeywordRules("pl", {"a": ["zwrot*", "nie dotarła", "paczka"], "b": ["błąd"]})
     for match in rules.find(Words(text)):
         assert 0 <= match.start < match.end <= len(Words(text).words)
+
+
+_WORD_OF_AB = st.text(alphabet="abé", min_size=1, max_size=5)
+_KEYWORD = st.tuples(st.lists(_WORD_OF_AB, min_size=1, max_size=2), st.booleans()).map(
+    lambda spec: " ".join(spec[0]) + ("*" if spec[1] else "")
+)
+
+
+def _first_matches(
+    language: str, keywords: dict[str, list[str]], text: str
+) -> list[tuple[str, str, int, int]]:
+    """The module's definition, tried the slow way: every keyword at every position."""
+    found = []
+    tokens = Words(text).words
+    keys = Words(text).stems(language)
+    stem = stemmer(language)
+    for label, written_keywords in keywords.items():
+        for written in written_keywords:
+            parts = []
+            for chunk in written.split():
+                chunk_words = words(chunk.rstrip("*"))
+                for index, word in enumerate(chunk_words):
+                    prefix = chunk.endswith("*") and index == len(chunk_words) - 1
+                    parts.append((word if prefix or stem is None else stem([word])[0], prefix))
+            for start in range(len(tokens) - len(parts) + 1):
+                if all(
+                    tokens[start + i].startswith(part) if prefix else keys[start + i] == part
+                    for i, (part, prefix) in enumerate(parts)
+                ):
+                    found.append((label, written, start, start + len(parts)))
+                    break
+    return sorted(found)
+
+
+@given(
+    st.sampled_from(["en", "lv"]),
+    st.dictionaries(st.sampled_from("xyz"), st.lists(_KEYWORD, min_size=1, max_size=4)),
+    st.lists(_WORD_OF_AB, max_size=12).map(" ".join),
+)
+def test_find_returns_the_first_match_of_every_keyword_in_text_order(
+    language: str, keywords: dict[str, list[str]], text: str
+) -> None:
+    try:
+        rules = KeywordRules(language, keywords)
+    except KeywordError:
+        assume(False)
+    found = rules.find(Words(text))
+    assert sorted((m.label, m.keyword, m.start, m.end) for m in found) == _first_matches(
+        language, keywords, text
+    )
+    assert [m.start for m in found] == sorted(m.start for m in found)

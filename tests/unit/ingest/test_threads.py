@@ -81,7 +81,11 @@ class Customer:
         return outcome
 
     def status(
-        self, ticket_id: str, status: Literal["resolved", "reopened"], changed_at: datetime
+        self,
+        ticket_id: str,
+        status: Literal["resolved", "reopened"],
+        changed_at: datetime,
+        team_id: str | None = None,
     ) -> Outcome:
         change = TicketStatusChanged(
             event_id=uuid.uuid4(),
@@ -92,6 +96,7 @@ class Customer:
             status=status,
             changed_at=changed_at,
             source_event_id="e",
+            team_id=team_id,
         )
         outcome = apply_status(self.memory, change, changed_at)
         self.memory = outcome.memory
@@ -281,7 +286,8 @@ def test_a_new_contact_about_a_recently_resolved_problem_opens_a_ticket_with_mor
     customer: Customer,
 ) -> None:
     opened = only(customer.send(inbound(Channel.CHAT, order_id="77")), TicketOpened)
-    customer.status(opened.ticket_id, "resolved", at(60))
+    assert opened.repeat_of is None
+    customer.status(opened.ticket_id, "resolved", at(60), team_id="manila-247")
     outcome = customer.send(
         inbound(
             Channel.CHAT, message_id="2", conversation_id="conv-2", order_id="77", sent_at=at(180)
@@ -291,6 +297,11 @@ def test_a_new_contact_about_a_recently_resolved_problem_opens_a_ticket_with_mor
     assert new.ticket_id != opened.ticket_id
     assert new.priority is Priority.HIGH
     assert any("repeat contact about order 77" in reason for reason in new.priority_reasons)
+    # Whoever resolved the first ticket did not resolve it at first contact.
+    assert new.repeat_of is not None
+    assert new.repeat_of.ticket_id == opened.ticket_id
+    assert new.repeat_of.resolved_by_team == "manila-247"
+    assert new.repeat_of.resolved_at == at(60)
 
 
 def test_a_resolution_that_crossed_a_customer_message_reopens_with_that_message(

@@ -22,13 +22,20 @@ from tests.support.partner_events import derive_assignment, offered, opened
 #: Every check runs. Only "schema-valid data is accepted" learns that a valid shape may
 #: still be refused on its meaning: an opaque cursor we never gave out (400), a period
 #: that ends before it starts (400), a planned day in the past or an idempotency key
-#: reused for another request (422).
+#: reused for another request (422). "Schema-violating data is rejected" also counts a
+#: body refused for its size alone (413) as the rejection it is.
 CONFIG = SchemathesisConfig.from_dict(
     {
         "checks": {
             "positive_data_acceptance": {
                 "expected-statuses": ["2xx", "400", "401", "404", "409", "422", "429"]
-            }
+            },
+            "negative_data_rejection": {
+                "expected-statuses": [
+                    *("400", "401", "403", "404", "405", "406", "409", "413", "415"),
+                    *("422", "428", "429", "5xx"),
+                ]
+            },
         }
     }
 )

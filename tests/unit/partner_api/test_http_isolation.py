@@ -20,6 +20,7 @@ ACTIONS = {
     "first-response": None,
     "resolve": None,
     "release": {"reason": "not ours"},
+    "rating": {"score": 4},
 }
 
 

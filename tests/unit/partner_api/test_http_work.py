@@ -15,6 +15,7 @@ from schemas.tickets import (
     OfferAccepted,
     OfferRejected,
     TicketEvent,
+    TicketRated,
     TicketResolved,
 )
 from services.router.partner_api.index import ViewIndex
@@ -214,3 +215,30 @@ async def test_pages_are_stable_and_filters_apply(desk: Desk) -> None:
     assert mismatched.status_code == 400
     garbage = await desk.riga.get("/v1/assignments", cursor="!!!")
     assert (garbage.status_code, garbage.json()["error"]["code"]) == (400, "invalid_cursor")
+
+
+async def test_a_partner_relays_its_customer_s_rating_once_it_answered(desk: Desk) -> None:
+    assigned = desk.offer("t-1")
+    path = f"/v1/assignments/{assigned.assignment_id}"
+    too_early = await desk.riga.post(f"{path}/rating", {"score": 5})
+    assert too_early.status_code == 409
+    assert too_early.json()["error"]["code"] == "not_allowed_while_offered"
+    await desk.riga.post(f"{path}/accept")
+    await desk.riga.post(f"{path}/first-response", {"awaiting_customer": False})
+    bad = await desk.riga.post(f"{path}/rating", {"score": 6})
+    assert bad.status_code == 422
+    rated = await desk.riga.post(f"{path}/rating", {"score": 4, "comment": "quick"}, key="r-1")
+    assert rated.status_code == 202, rated.text
+    assert (rated.json()["score"], rated.json()["ticket_id"]) == (4, "t-1")
+    again = await desk.riga.post(f"{path}/rating", {"score": 4, "comment": "quick"}, key="r-1")
+    assert again.status_code == 202
+    ratings = [e for e in desk.local.pipeline.ticket_events if isinstance(e, TicketRated)]
+    assert len(ratings) == 2
+    assert ratings[0].event_id == ratings[1].event_id  # a retry names the same event
+    assert (ratings[0].source, ratings[0].team_id, ratings[0].actor.kind) == (
+        "partner_api",
+        PARTNER,
+        "partner",
+    )
+    # Another partner cannot rate it: the same 404 as an assignment that does not exist.
+    assert (await desk.manila.post(f"{path}/rating", {"score": 1})).status_code == 404

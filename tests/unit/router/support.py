@@ -8,7 +8,7 @@ from typing import Any
 
 from schemas.base import Channel, CustomerTier
 from schemas.config.teams import OutsourcingConfig, TeamConfig
-from services.router.domain.load import DeskFigures, Outlook, TeamLoad
+from services.router.domain.load import DeskFigures, TeamLoad
 from services.router.domain.policy import RoutingRequest
 from services.router.domain.registry import Registry, TeamProfile, TicketProfile
 
@@ -62,14 +62,10 @@ class FakeView:
     """Loads by team id; teams not listed are idle with their configured capacity."""
 
     loads: dict[str, TeamLoad] = field(default_factory=dict)
-    outlooks: dict[tuple[str, str], Outlook] = field(default_factory=dict)
     figures: DeskFigures = field(default_factory=DeskFigures)
 
     def load(self, team: TeamProfile, now: datetime) -> TeamLoad:
         return self.loads.get(team.id) or TeamLoad(open=0, capacity=team.capacity)
-
-    def outlook(self, team: TeamProfile, skill: str, now: datetime) -> Outlook | None:
-        return self.outlooks.get((team.id, skill))
 
     def desk(self, now: datetime) -> DeskFigures:
         return self.figures

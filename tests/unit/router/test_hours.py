@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from schemas.config.teams import WorkingHours
+from schemas.working_time import BusinessHours
 from services.router.domain.hours import OpeningHours
 
 WEEKDAYS_9_TO_17 = {day: ["09:00-17:00"] for day in ("mon", "tue", "wed", "thu", "fri")}
@@ -99,3 +100,34 @@ def test_the_answer_holds_until_the_boundary_it_reports(moment: datetime) -> Non
     assert state.until > moment
     just_before = state.until - timedelta(microseconds=1)
     assert hours.state_at(just_before).open == state.open
+
+
+schedules = st.sampled_from(
+    [
+        WEEKDAYS_9_TO_17,
+        {"mon": ["00:00-24:00"], "tue": ["08:00-12:00", "13:00-17:00"], "sun": ["01:00-05:00"]},
+        {day: ["00:00-03:30", "22:00-24:00"] for day in ("fri", "sat", "sun")},
+    ]
+)
+
+
+@settings(max_examples=200)
+@given(
+    schedules,
+    st.sampled_from(["Europe/Tallinn", "America/New_York", "Asia/Manila"]),
+    st.sampled_from([None, "EE", "US"]),
+    moments,
+)
+def test_open_exactly_when_the_shared_calendar_counts_working_time(
+    weekly: dict[str, list[str]], zone: str, country: str | None, moment: datetime
+) -> None:
+    """One calendar: the router's opening hours and the working time the SLA clocks
+    count are the same implementation, so they agree at every instant (DST included)."""
+    config = WorkingHours.model_validate(
+        {"time_zone": zone, "weekly": weekly, "holidays_country": country}
+    )
+    calendar = BusinessHours.from_working_hours(config)
+    instant = int(moment.timestamp() * 1000)
+    assert OpeningHours(config).state_at(moment).open == (
+        calendar.between(instant, instant + 1) == 1
+    )

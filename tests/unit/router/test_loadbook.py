@@ -1,5 +1,5 @@
 """The load view: owned partitions from the store, the rest from the changelog mirror;
-throughput from tallies; run-time capacity and forecasts; the scale-out throttle."""
+throughput from tallies; run-time capacity; the scale-out throttle."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from schemas.config import load_config
-from schemas.sla import QueueForecast
-from schemas.teams import TeamCapacity
+from schemas.teams import PlannedShift, TeamCapacity
 from services.router.domain import lifecycle, tally
 from services.router.domain.registry import Registry
 from services.router.domain.state import PartitionTally, TicketRoute, encode_record, tally_key
@@ -88,6 +87,25 @@ def test_capacity_and_online_come_from_the_teams_topic() -> None:
     assert book.load(TALLINN, NOW).capacity == 24
 
 
+def test_a_planned_shift_counts_before_the_day_is_reported() -> None:
+    book = LoadBook(REGISTRY, max_unconfirmed=0)
+    tomorrow = NOW + timedelta(days=1)
+    book.capacity_changed(
+        "tallinn-care",
+        TeamCapacity(
+            event_id=uuid.uuid4(),
+            occurred_at=NOW,
+            correlation_id="wfm",
+            team_id="tallinn-care",
+            agents_on_shift=8,
+            planned=[PlannedShift(day=tomorrow.date(), agents=12)],
+            announced_by="wfm",
+        ),
+    )
+    assert book.load(TALLINN, NOW).capacity == 24
+    assert book.load(TALLINN, tomorrow).capacity == 36  # 12 planned x 3, not yet reported
+
+
 def test_throughput_from_tallies_shrinks_towards_the_configured_handle_time() -> None:
     book = LoadBook(REGISTRY, max_unconfirmed=0)
     local = PartitionTally(partition=0)
@@ -123,43 +141,6 @@ def test_throughput_from_tallies_shrinks_towards_the_configured_handle_time() ->
     later = NOW + timedelta(hours=1)
     assert book.load(TALLINN, later).arrival_rate == 0
     assert book.load(TALLINN, later).handle_seconds == pytest.approx(720)
-
-
-def test_forecasts_apply_within_their_window() -> None:
-    book = LoadBook(REGISTRY, max_unconfirmed=0)
-    forecast = QueueForecast(
-        event_id=uuid.uuid4(),
-        occurred_at=NOW,
-        correlation_id="sla",
-        queue_id="tallinn-care/orders_shipping",
-        team_id="tallinn-care",
-        team_kind="in_house",
-        skill="orders_shipping",
-        window_start=NOW,
-        window_end=NOW + timedelta(hours=1),
-        model="erlang_c",
-        arrival_rate_per_hour=180,
-        baseline_arrival_rate_per_hour=60,
-        service_rate_per_hour=5,
-        agents=8,
-        target_seconds=120,
-        target_service_level=0.8,
-        predicted_service_level=0.4,
-        predicted_wait_seconds=400,
-        predicted_breaches=12,
-        peak=True,
-    )
-    book.forecast_changed(forecast.queue_id, forecast)
-    outlook = book.outlook(TALLINN, "orders_shipping", NOW + timedelta(minutes=5))
-    assert outlook is not None
-    assert outlook.misses
-    assert outlook.team_arrival_rate == pytest.approx(180 / 3600)
-    other_skill = book.outlook(TALLINN, "returns_refunds", NOW)
-    assert other_skill is not None
-    assert not other_skill.misses
-    assert book.outlook(TALLINN, "orders_shipping", NOW + timedelta(hours=2)) is None
-    book.forecast_changed(forecast.queue_id, None)
-    assert book.outlook(TALLINN, "orders_shipping", NOW) is None
 
 
 def test_unconfirmed_assignments_throttle_until_the_mirror_reads_them_back() -> None:

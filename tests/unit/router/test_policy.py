@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from services.router.domain.explain import OverflowReason
-from services.router.domain.load import DeskFigures, Outlook, TeamLoad
+from services.router.domain.load import DeskFigures, TeamLoad
 from services.router.domain.policy import decide
 from tests.unit.router.support import (
     FRIDAY_NOON,
@@ -65,15 +65,6 @@ def test_in_house_over_budget_overflows_before_it_is_full() -> None:
     tallinn = next(c for c in decision.considered if c.team.id == "tallinn")
     assert tallinn.predicted_wait is not None
     assert tallinn.predicted_wait > 120
-
-
-def test_a_forecast_miss_starts_overflow_while_in_house_has_room() -> None:
-    view = FakeView(outlooks={("tallinn", "orders_shipping"): Outlook(0.0, None, 0.55, 0.8)})
-    decision = decide(desk(), request(), view, FRIDAY_NOON)  # type: ignore[arg-type]
-    assert decision.team is not None
-    assert decision.team.partner
-    assert decision.overflow_reason is OverflowReason.FORECAST_MISS
-    assert "55% within target, 80% wanted" in decision.reason
 
 
 def test_nobody_fits_gives_the_least_bad_choice() -> None:

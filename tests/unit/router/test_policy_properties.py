@@ -200,7 +200,7 @@ def test_routing_invariants(scenario: tuple[Any, ...]) -> None:
         t
         for t in with_room
         if by_id[t].kind is TeamKind.IN_HOUSE
-        and predicted_wait(registry.by_id[t], view.loads[t], None) <= request.budget_seconds
+        and predicted_wait(registry.by_id[t], view.loads[t]) <= request.budget_seconds
     ]
     if in_house_meets_budget:
         assert decision.team is not None

@@ -12,7 +12,13 @@ from schemas.tickets import TicketEvent, TicketOpened, TicketReopened
 from services.sla.domain import encoding
 from services.sla.domain.announcements import Announcement, due, overdue, to_event
 from services.sla.domain.clocks import SlaRules, TicketClocks, to_ms
-from services.sla.domain.lifecycle import apply, event_time_ms, open_ticket, reopen_ticket
+from services.sla.domain.lifecycle import (
+    answered,
+    apply,
+    event_time_ms,
+    open_ticket,
+    reopen_ticket,
+)
 
 
 @dataclass
@@ -22,23 +28,37 @@ class Clockwork:
     announced: list[tuple[int, SlaAtRisk | SlaBreached]] = field(default_factory=list)
     served: int = 0
 
-    def send(self, event: TicketEvent, now: datetime | None = None) -> None:
+    def send(
+        self, event: TicketEvent, now: datetime | None = None, known: datetime | None = None
+    ) -> None:
+        """``known``: the input's watermark when the event is read (default: ``now``,
+        everything before it was read)."""
         now_ms = to_ms(now) if now is not None else event_time_ms(event)
+        known_ms = to_ms(known) if known is not None else now_ms
         if self.clocks is None:
             if isinstance(event, TicketOpened):
                 self.clocks = open_ticket(self.rules, event)
             elif isinstance(event, TicketReopened):
                 self.clocks = reopen_ticket(self.rules, event)
             return
-        current, late = overdue(self.rules, self.clocks, min(event_time_ms(event), now_ms))
+        current, late = overdue(
+            self.rules,
+            self.clocks,
+            min(event_time_ms(event), now_ms),
+            known_ms=known_ms,
+            answered=answered(self.clocks, event),
+        )
         self._record(current, late, now_ms)
         transition = apply(self.rules, current, event)
         self.served += transition.served
         self.clocks = transition.clocks
         self._check_round_trip()
 
-    def tick(self, now: datetime | int) -> None:
+    def tick(self, now: datetime | int, known: datetime | None = None) -> None:
+        """A timer tick at ``now``, judging time up to the watermark ``known``."""
         now_ms = now if isinstance(now, int) else to_ms(now)
+        if known is not None:
+            now_ms = min(now_ms, to_ms(known))
         if self.clocks is None:
             return
         self.clocks, announcements = due(self.rules, self.clocks, now_ms)

@@ -60,6 +60,36 @@ def test_a_late_first_response_read_before_any_tick_still_reveals_the_breach() -
     assert [b.metric for b in work.breaches()] == [FR]
 
 
+def test_time_shown_by_another_event_counts_only_as_far_as_the_input_is_complete() -> None:
+    # The customer writes after the deadline, but a reply from before it may still be on
+    # its way (the watermark is 10 minutes before the deadline): no breach yet ...
+    story = Story()
+    work = started(story)
+    work.send(story.customer_wrote(250), now=T0 + 250 * MINUTE, known=T0 + 230 * MINUTE)
+    assert work.breaches() == []
+    # ... the reply comes, stamped before the deadline, and there is none ever.
+    work.send(story.first_response(239), now=T0 + 251 * MINUTE, known=T0 + 230 * MINUTE)
+    work.tick(T0 + timedelta(days=1))
+    assert work.breaches(FR) == []
+
+
+def test_without_a_reply_the_timer_breaches_once_the_input_is_complete() -> None:
+    story = Story()
+    work = started(story)
+    work.send(story.customer_wrote(250), now=T0 + 250 * MINUTE, known=T0 + 230 * MINUTE)
+    work.tick(T0 + 250 * MINUTE, known=T0 + 239 * MINUTE)
+    assert work.breaches() == []
+    work.tick(T0 + 251 * MINUTE, known=T0 + 240 * MINUTE)
+    assert [b.deadline for b in work.breaches(FR)] == [T0 + timedelta(hours=4)]
+
+
+def test_an_event_the_watermark_already_passed_reveals_the_breach_itself() -> None:
+    story = Story()
+    work = started(story)
+    work.send(story.customer_wrote(250), now=T0 + 250 * MINUTE, known=T0 + 245 * MINUTE)
+    assert [b.metric for b in work.breaches()] == [FR]
+
+
 def test_reassignment_does_not_reset_a_running_first_response_clock() -> None:
     story = Story()
     work = started(story)

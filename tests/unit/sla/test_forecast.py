@@ -207,3 +207,20 @@ def test_a_team_taken_offline_is_forecast_with_nobody() -> None:
 
 def _ms(moment: datetime) -> int:
     return round(moment.timestamp() * 1000)
+
+
+def test_a_planned_shift_starting_within_the_horizon_counts_for_the_part_it_covers() -> None:
+    history = TeamHistory(team_id=TEAM.id)
+    now_only = forecast_team(
+        team=TEAM, staffing=Staffing(agents=2), history=history, totals={}, config=CONFIG, now=T
+    )
+    with_shift = forecast_team(
+        team=TEAM,
+        staffing=Staffing(agents=2, ahead=5.0),
+        history=history,
+        totals={},
+        config=CONFIG,
+        now=T,
+    )
+    assert all(f.agents == 2 for f in now_only)
+    assert all(f.agents == 5 for f in with_shift)

@@ -4,13 +4,17 @@ tallies in the store, announcements out once, state rebuilt after a restore."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 import pytest
+from aiokafka import TopicPartition
 from prometheus_client import CollectorRegistry
 
+from plumbing.clock import ManualClock
 from plumbing.processor import DeadLetterError, Output, Step
 from plumbing.store import StateStore
-from schemas.base import TeamKind
+from plumbing.watermark import InputWatermarks
+from schemas.base import CustomerTier, TeamKind
 from schemas.sla import SLA_EVENT, SlaBreached
 from schemas.tickets import Actor, TicketEvent, TicketResolved
 from services.sla.domain import encoding
@@ -18,8 +22,12 @@ from services.sla.domain.history import QueueTally
 from services.sla.handlers import ClockHandler
 from services.sla.metrics import SlaMetrics
 from services.sla.partitions import SlaState, tally_key
+from services.sla.ticker import DeadlineTicker
 from services.sla.timers import AnnounceDue
 from tests.unit.sla.story import RULES, T0, Story
+
+#: A watermark far ahead of any test's clock: the input is complete.
+COMPLETE = 2**62
 
 
 class FakeRecord:
@@ -39,8 +47,14 @@ class Desk:
         self.state = SlaState()
         self.registry = CollectorRegistry()
         self.metrics = SlaMetrics(self.registry)
+        #: The input watermark (ms): everything is known unless a test says otherwise.
+        self.known_ms: int | None = COMPLETE
         self.handler = ClockHandler(
-            rules=RULES, state=self.state, sla_topic="sla", metrics=self.metrics
+            rules=RULES,
+            state=self.state,
+            sla_topic="sla",
+            metrics=self.metrics,
+            known_until=lambda _: self.known_ms,
         )
         self.outputs: list[Output] = []
 
@@ -52,7 +66,13 @@ class Desk:
 
     def tick(self, now: datetime) -> AnnounceDue:
         step = Step[bytes](partition=0, store=self.store, now=now)
-        work = AnnounceDue(rules=RULES, state=self.state, sla_topic="sla", stats_topic="stats")
+        work = AnnounceDue(
+            rules=RULES,
+            state=self.state,
+            sla_topic="sla",
+            stats_topic="stats",
+            known_ms=self.known_ms if self.known_ms is not None else -1,
+        )
         work(step)
         self.store.commit()
         work.count(self.metrics, now)
@@ -181,3 +201,61 @@ def test_a_partner_acting_on_a_ticket_it_gave_back_stops_no_clock() -> None:
     desk.tick(T0 + timedelta(hours=5))
     breaches = [e for e in desk.sla_events() if isinstance(e, SlaBreached)]
     assert [(b.metric.value, b.team_id) for b in breaches] == [("first_response", None)]
+
+
+def test_response_and_resolution_times_in_wall_and_business_time_and_arrivals_by_hour() -> None:
+    desk = Desk()
+    desk.metrics.start_counters_at_zero([], "Europe/Tallinn")
+    story = Story()  # a loyal customer's e-mail: office hours, lunch 12:00-12:30 Tallinn
+    desk.send(story.opened(0, tier=CustomerTier.LOYAL))  # Tuesday 10:00 in Tallinn
+    desk.send(story.assigned(1))
+    desk.send(story.first_response(180))  # 13:00: 3 h, of which 2 h 30 min working time
+    # A duplicate opening or a second first response measures nothing again.
+    desk.send(story.opened(0, tier=CustomerTier.LOYAL))
+    desk.send(story.first_response(200))
+    desk.send(story.resolved(300))  # 15:00: 5 h, 4 h 30 min working time
+    labels = {"channel": "email", "team_id": "tallinn-care", "team_kind": "in_house"}
+    first = "switchboard_support_first_response_seconds"
+    assert desk.sample(f"{first}_sum", **labels, time="wall") == 3 * 3600
+    assert desk.sample(f"{first}_sum", **labels, time="business") == 2.5 * 3600
+    assert desk.sample(f"{first}_count", **labels, time="wall") == 1
+    resolution = "switchboard_support_resolution_seconds"
+    assert desk.sample(f"{resolution}_sum", **labels, time="wall") == 5 * 3600
+    assert desk.sample(f"{resolution}_sum", **labels, time="business") == 4.5 * 3600
+    arrivals = {"channel": "email", "weekday": "tue", "hour": "10"}
+    assert desk.sample("switchboard_support_arrivals_total", **arrivals) == 1
+
+
+def test_a_tick_judges_no_further_than_the_watermark_when_its_work_runs() -> None:
+    """The ticker's look and its work are two steps: a partition reset and reopened in
+    between (a failed transaction) has its watermark started again, and the work staged
+    with the look's bound must not judge beyond it."""
+    desk = Desk()
+    story = Story()
+    desk.send(story.opened(0))
+    desk.send(story.assigned(1, "nearshore-bpo", TeamKind.PARTNER))
+    tp = TopicPartition("tickets", 0)
+    watermarks = InputWatermarks(now_ms=lambda: 0, highs=cast("Any", None), grace_seconds=1.0)
+    ticker = DeadlineTicker(
+        processor=cast("Any", None),
+        watermarks=watermarks,
+        state=desk.state,
+        rules=RULES,
+        metrics=desk.metrics,
+        clock=ManualClock(T0),
+        sla_topic="sla",
+        stats_topic="stats",
+        tick_seconds=1.0,
+    )
+    late = T0 + timedelta(minutes=500)
+    work = AnnounceDue(
+        rules=RULES, state=desk.state, sla_topic="sla", stats_topic="stats", known_ms=COMPLETE
+    )
+    step = Step[bytes](partition=0, store=desk.store, now=late)
+    watermarks.reset(tp)  # what on_ready does when the partition reopens
+
+    ticker._judge(tp, work, step)
+
+    assert work.known_ms == -1
+    assert [o for o in step.outputs if o.topic == "sla"] == []
+    assert not encoding.decode("t-1", desk.store.get("t-1") or b"").first_response.breached

@@ -114,6 +114,8 @@ class Presenter:
             "attempt": record.attempt,
             "channel": facts.channel if facts else None,
             "language": facts.language if facts else None,
+            "needs_translation": record.work_language is not None,
+            "work_language": record.work_language,
             "skill": facts.skill if facts else None,
             "priority": facts.priority if facts else None,
             "offered_at": record.offered_at,

@@ -109,6 +109,7 @@ class AssignmentRecord(_Frozen):
     end_reason: str | None = None
     awaiting_customer: bool = False
     actions: tuple[ActionRecord, ...] = ()
+    work_language: str | None = None  # set when offered through a translation ring
 
     @property
     def live(self) -> bool:
@@ -333,6 +334,7 @@ def _assigned(
         offered_at=event.occurred_at,
         offer_expires_at=event.offer_expires_at,
         respond_by=respond_by,
+        work_language=event.work_language if event.needs_translation else None,
     )
     return base.model_copy(update={"assignments": (*base.assignments, record), "touched_at": now})
 
