@@ -1,19 +1,29 @@
 # Switchboard: the two commands a new machine needs are `make demo` and `make test`.
 PY := .venv/bin/python
 
-.PHONY: setup tools demo walkthrough test lint unit chaos chaos-cluster soak agents docs validate k8s-generated kafka-start kafka-stop
+.PHONY: setup system-demo tools demo demo-repeat walkthrough test lint unit chaos chaos-cluster soak agents docs validate k8s-generated kafka-start kafka-stop
 
 setup:
 	@scripts/setup.sh
+
+## The Debian packages the demo needs (Java, Maven, Python's venv): installed when run as
+## root, else the one command to run first is printed.
+system-demo:
+	@scripts/setup-system.sh --demo
 
 ## Tools only the deployment checks need (kustomize, built with Go from its module proxy).
 tools:
 	@scripts/install-kustomize.sh
 
 ## Set everything up, start local Kafka and the services, and play the Black Friday week
-## on a 1440x clock (about 8 minutes): live counters, a summary, an HTML report.
-demo: setup
+## on the lockstep clock: live counters, a summary, every policy side by side, an HTML report.
+demo: system-demo setup
 	$(PY) -m switchboard.cli demo
+
+## Lockstep outcomes do not depend on the machine: two short demos with the same seed,
+## the second beside a CPU hog, must give the same first-response figures per channel.
+demo-repeat: setup
+	DEMO_REPEAT=1 $(PY) -m pytest tests/e2e/test_demo_repeat.py -s -p no:cacheprovider
 
 ## The short guided tour: a handful of messages through the services, one by one.
 walkthrough: setup

@@ -38,7 +38,7 @@ from plumbing.clock import Clock
 from plumbing.deadletter import dead_letter
 from plumbing.logging import get_logger
 from plumbing.metrics import ProcessorMetrics
-from plumbing.progress import LagGauges, caught_up
+from plumbing.progress import LagGauges, caught_up, settled
 from plumbing.step import (
     MAX_OUTPUT_BYTES,
     Changelog,
@@ -152,6 +152,14 @@ class TransactionalProcessor(Generic[V]):
         if task is None or not task.ready or consumer is None:
             return False
         return await caught_up(task, consumer, self._timeout)
+
+    async def settled(self) -> bool:
+        """True when every owned partition's input is read to its current end, applied
+        and committed (``plumbing.progress.settled``); for the lockstep clock's driver."""
+        consumer = self._tasks.consumer
+        if consumer is None:
+            return False
+        return await settled(list(self._tasks.by_key.values()), consumer, self._timeout)
 
     async def applied_position(self, tp: TopicPartition) -> int | None:
         """The offset up to which input partition ``tp`` is applied to its task's state

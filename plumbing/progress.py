@@ -81,6 +81,33 @@ async def current(task: Task[Any], consumer: AIOKafkaConsumer, timeout: float) -
     return True
 
 
+async def settled(tasks: list[Task[Any]], consumer: AIOKafkaConsumer, timeout: float) -> bool:
+    """True when nothing of these tasks is in flight: every input was read up to its end
+    as the broker reports it now (the last stable offset, asked for by this call), no
+    batch is being handled and no transaction is open.
+
+    For a driver that moves a simulated clock only once every service has processed
+    what the last step caused (``plumbing.lockstep``). A batch the consumer handed out
+    a moment ago may still be on its way to the handler, so callers look twice.
+    """
+    if any(not task.ready or task.lock.locked() or task.transaction for task in tasks):
+        return False
+    inputs = sorted({tp for task in tasks for tp in task.inputs})
+    if not inputs:
+        return True
+    try:
+        ends: dict[TopicPartition, int] = await asyncio.wait_for(
+            consumer.end_offsets(inputs), timeout
+        )
+        for tp in inputs:
+            if await asyncio.wait_for(consumer.position(tp), timeout) < ends[tp]:
+                return False
+    except Exception as exc:  # unassigned meanwhile, or the broker is away
+        log.debug("settled check failed", error=repr(exc))
+        return False
+    return not any(task.lock.locked() or task.transaction for task in tasks)
+
+
 class LagGauges:
     """``switchboard_consumer_lag`` and ``switchboard_consumer_position`` of one processor."""
 

@@ -36,8 +36,9 @@ from prometheus_client import (
 )
 from pydantic import ValidationError
 
-from plumbing.clock import Clock, ScaledClock, SystemClock
+from plumbing.clock import Clock, LockstepClock, ScaledClock, SystemClock
 from plumbing.kafka import KafkaUnavailableError, client_options, ensure_topics, make_broker
+from plumbing.lockstep import LockstepReporter, TimerBeat
 from plumbing.logging import configure_logging, get_logger
 from plumbing.metrics import ProcessorMetrics
 from plumbing.processor import CommitPolicy, TransactionalProcessor
@@ -65,6 +66,8 @@ def _raw_records(message: Any) -> Any:
 
 
 def make_clock(settings: ServiceSettings) -> Clock:
+    if settings.clock_file is not None:
+        return LockstepClock(settings.clock_file)
     if not settings.uses_scaled_clock():
         return SystemClock()
     sim_start = settings.clock_sim_start
@@ -108,6 +111,7 @@ class ServiceRuntime:
         self._processors: list[tuple[TransactionalProcessor[Any], LogicSubscriber[Any]]] = []
         self._tables: list[GlobalTable[Any]] = []
         self._loops: list[Callable[[], Coroutine[Any, Any, None]]] = []
+        self._beats: list[TimerBeat] = []
         self._startup: list[Callable[[], Awaitable[None]]] = []
         self._shutdown: list[Callable[[], Awaitable[None]]] = []
         self._tasks: list[asyncio.Task[None]] = []
@@ -192,6 +196,13 @@ class ServiceRuntime:
         """A coroutine that runs for the life of the service (timers, forecasts)."""
         self._loops.append(loop)
 
+    def timer_beat(self, name: str) -> TimerBeat:
+        """A timer loop's heartbeat: under a lockstep clock the service reports a round
+        settled only after each timer completed a pass begun in it (``plumbing.lockstep``)."""
+        beat = TimerBeat(name)
+        self._beats.append(beat)
+        return beat
+
     def on_startup(self, hook: Callable[[], Awaitable[None]]) -> None:
         self._startup.append(hook)
 
@@ -246,6 +257,15 @@ class ServiceRuntime:
             asyncio.create_task(self._sample_lag()),
         ]
         self._tasks += [asyncio.create_task(loop()) for loop in self._loops]
+        if isinstance(self.clock, LockstepClock):
+            reporter = LockstepReporter(
+                name=self.name,
+                clock=self.clock,
+                processors=[processor for processor, _ in self._processors],
+                tables=self._tables,
+                beats=self._beats,
+            )
+            self._tasks.append(asyncio.create_task(reporter.run()))
         log.info(
             "service started",
             bootstrap_servers=settings.kafka_bootstrap_servers,

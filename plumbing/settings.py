@@ -85,6 +85,13 @@ class ServiceSettings(BaseSettings):
         description="Unix time at which the simulated clock read SWITCHBOARD_CLOCK_SIM_START.",
     )
 
+    clock_file: Path | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SWITCHBOARD_CLOCK_FILE", "clock_file"),
+        description="A lockstep clock's file: simulated time that a driver (the demo) moves "
+        "step by step, read on every now(); overrides the scaled clock.",
+    )
+
     def topic(self, logical_name: str) -> str:
         """The full name of a topic in this deployment."""
         return f"{self.topic_prefix}{logical_name}"

@@ -112,6 +112,14 @@ class GlobalTable(Generic[V]):
             log.warning("table read barrier failed", topic=self.topic, error=repr(exc))
             return False
 
+    async def positions(self) -> dict[TopicPartition, int]:
+        """The offset up to which each partition is read and applied (empty before
+        ``start``): a record fetched is applied before anyone can ask again."""
+        consumer = self._consumer
+        if consumer is None:
+            return {}
+        return {tp: await consumer.position(tp) for tp in self._end_at_start}
+
     async def _offsets_client(self) -> AIOKafkaConsumer:
         if self._offsets is None:
             offsets = AIOKafkaConsumer(

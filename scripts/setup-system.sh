@@ -1,21 +1,35 @@
 #!/usr/bin/env bash
 # Debian packages the test suite needs on a new machine. Installs what is missing
 # when run as root (CI); otherwise prints the apt-get command to run.
+# --demo: only what `make demo` needs (Python's venv, Java and Maven for the broker).
 set -euo pipefail
+
+demo_only=0
+[[ "${1:-}" == "--demo" ]] && demo_only=1
 
 declare -A needed=(
   [java]=openjdk-17-jdk-headless
   [javac]=openjdk-17-jdk-headless
   [mvn]=maven
-  [promtool]=prometheus                 # alert rule tests and the Prometheus e2e test
-  [amtool]=prometheus-alertmanager      # Alertmanager config and routing tests
-  [chromium]=chromium                   # the demo report's headless browser test
 )
+if ((!demo_only)); then
+  needed+=(
+    [promtool]=prometheus                 # alert rule tests and the Prometheus e2e test
+    [amtool]=prometheus-alertmanager      # Alertmanager config and routing tests
+    [chromium]=chromium                   # the demo report's headless browser test
+  )
+fi
 
 missing=()
 for command in "${!needed[@]}"; do
   command -v "$command" >/dev/null || missing+=("${needed[$command]}")
 done
+# scripts/setup.sh makes .venv with the python3 on PATH; Debian ships venv apart.
+if ! command -v python3 >/dev/null; then
+  missing+=(python3 python3-venv)
+elif ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
+  missing+=(python3-venv)
+fi
 
 # Go >= 1.21 builds kustomize for the Kubernetes manifest checks (scripts/install-kustomize.sh).
 # Debian 12's golang-go is 1.19, so the Go of bookworm-backports is installed instead.
@@ -30,7 +44,7 @@ go_usable() {
   return 1
 }
 backports=0
-if ! go_usable; then
+if ((!demo_only)) && ! go_usable; then
   missing+=("${GO_PACKAGE}")
   backports=1
 fi
@@ -40,7 +54,7 @@ if [[ ${#missing[@]} -eq 0 ]]; then
 fi
 mapfile -t packages < <(printf '%s\n' "${missing[@]}" | sort -u)
 if [[ "$(id -u)" -ne 0 ]]; then
-  echo "setup-system: missing packages; run: sudo apt-get install -y ${packages[*]}" >&2
+  echo "setup-system: missing packages; run first: sudo apt-get install -y ${packages[*]}" >&2
   if ((backports)); then
     echo "setup-system: (${GO_PACKAGE} is in Debian's bookworm-backports; or install Go >= 1.21 from go.dev)" >&2
   fi

@@ -52,6 +52,9 @@ def _demo(args: argparse.Namespace) -> int:
             volume_scale=args.volume,
             out=args.out,
             browser=not args.no_browser,
+            lockstep=args.clock == "lockstep",
+            step_seconds=args.step,
+            heartbeat_seconds=args.heartbeat,
         )
     except ValueError as error:
         print(f"switchboard demo: {error}", file=sys.stderr)
@@ -234,7 +237,12 @@ def _partner_key(args: argparse.Namespace) -> int:
 
 
 def _add_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from switchboard.demo.plan import DEFAULT_SPEED, DEFAULT_VOLUME_SCALE
+    from switchboard.demo.plan import (
+        DEFAULT_HEARTBEAT_SECONDS,
+        DEFAULT_SPEED,
+        DEFAULT_STEP_SECONDS,
+        DEFAULT_VOLUME_SCALE,
+    )
     from switchboard.simulator.params import DEFAULT_SEED, DEMO_FIRST_DAY
 
     demo = commands.add_parser(
@@ -250,10 +258,34 @@ def _add_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     )
     demo.add_argument("--days", type=int, default=7, help="simulated days (default 7)")
     demo.add_argument(
+        "--clock",
+        choices=["lockstep", "realtime"],
+        default="lockstep",
+        help="lockstep (default): the services' clock moves only once everything before it "
+        "was processed, so the outcome is the same on any machine; realtime: simulated time "
+        "runs --speed times faster than real time, and the outcome includes the services' "
+        "real latency on this machine",
+    )
+    demo.add_argument(
+        "--step",
+        type=float,
+        default=DEFAULT_STEP_SECONDS,
+        help="lockstep: simulated seconds between the instants the clock stops at "
+        f"(default {DEFAULT_STEP_SECONDS:g})",
+    )
+    demo.add_argument(
+        "--heartbeat",
+        type=float,
+        default=DEFAULT_HEARTBEAT_SECONDS,
+        help="lockstep: the clock stops at least this often, in simulated seconds "
+        f"(default {DEFAULT_HEARTBEAT_SECONDS:g})",
+    )
+    demo.add_argument(
         "--speed",
         type=float,
         default=DEFAULT_SPEED,
-        help=f"simulated seconds per real second (default {DEFAULT_SPEED:g}: a day in a minute)",
+        help=f"realtime: simulated seconds per real second (default {DEFAULT_SPEED:g}: a day "
+        "in a minute)",
     )
     demo.add_argument("--seed", type=int, default=DEFAULT_SEED, help="same seed, same traffic")
     demo.add_argument(

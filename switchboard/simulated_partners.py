@@ -22,9 +22,12 @@ from services.router.partner_api.domain.keys import key_hash, mint_key
 DEMO_OFFER_TIMEOUT = "PT2H"
 
 
-def demo_config(config: Path, out: Path) -> dict[str, str]:
-    """A copy of ``config`` with an API key for every partner (and demo-length offers);
-    returns each partner's key, which exists only in this process."""
+def demo_config(
+    config: Path, out: Path, offer_timeout: str | None = DEMO_OFFER_TIMEOUT
+) -> dict[str, str]:
+    """A copy of ``config`` with an API key for every partner (and offers lasting
+    ``offer_timeout``, or the contracts' own when None); returns each partner's key,
+    which exists only in this process."""
     raw = yaml.safe_load(config.read_text())
     keys: dict[str, str] = {}
     access: dict[str, Any] = {}
@@ -37,8 +40,8 @@ def demo_config(config: Path, out: Path) -> dict[str, str]:
         entry["keys"] = [{"id": f"{team.id}-demo", "sha256": key_hash(keys[team.id])}]
         access[team.id] = entry
     for team in raw["teams"]:
-        if team.get("kind") == "partner":
-            team["contract"]["offer_accept_timeout"] = DEMO_OFFER_TIMEOUT
+        if team.get("kind") == "partner" and offer_timeout is not None:
+            team["contract"]["offer_accept_timeout"] = offer_timeout
     raw["partner_api"] = {**raw.get("partner_api", {}), "partners": access}
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False))

@@ -196,6 +196,7 @@ def build(settings: RouterSettings, clock: Clock | None = None) -> tuple[FastAPI
         tick_seconds=settings.router_tick_seconds,
         resolved_retention=settings.router_resolved_retention,
         tickets_topic=tickets_topic,
+        beat=runtime.timer_beat("timer"),
     )
     runtime.add_loop(timers.run)
     claim_timer = ClaimTimer(
@@ -205,6 +206,7 @@ def build(settings: RouterSettings, clock: Clock | None = None) -> tuple[FastAPI
         clock=runtime.clock,
         wake=claims_wake,
         tick_seconds=settings.router_tick_seconds,
+        beat=runtime.timer_beat("claims"),
     )
     runtime.add_loop(claim_timer.run)
     app = create_http_app(runtime, title="Switchboard router")

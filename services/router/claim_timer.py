@@ -28,6 +28,7 @@ from typing import Literal
 from aiokafka import TopicPartition
 
 from plumbing.clock import Clock
+from plumbing.lockstep import TimerBeat
 from plumbing.logging import get_logger
 from plumbing.processor import Step, TransactionalProcessor
 from plumbing.table import GlobalTable
@@ -131,6 +132,8 @@ class ClaimTimer:
     clock: Clock
     wake: asyncio.Event
     tick_seconds: float
+    #: Under a lockstep clock a round settles only after a tick begun in it completed.
+    beat: TimerBeat | None = None
 
     async def run(self) -> None:
         while True:
@@ -140,6 +143,8 @@ class ClaimTimer:
             started = time.monotonic()
             try:
                 await self.tick(self.clock.now())
+                if self.beat is not None:
+                    self.beat.passed(started)
             except Exception:
                 log.exception("claims timer failed; retrying on the next tick")
             await asyncio.sleep(max(_COALESCE_SECONDS, 4 * (time.monotonic() - started)))

@@ -15,6 +15,7 @@ from typing import Any
 from aiokafka import TopicPartition
 
 from plumbing.clock import Clock
+from plumbing.lockstep import TimerBeat
 from plumbing.logging import get_logger
 from plumbing.processor import Step, TransactionalProcessor
 from plumbing.table import GlobalTable
@@ -48,6 +49,7 @@ class TimerLoop:
     tick_seconds: float
     resolved_retention: timedelta
     tickets_topic: str
+    beat: TimerBeat | None = None
     _syncing: asyncio.Task[None] | None = field(default=None, init=False)
 
     async def run(self) -> None:
@@ -74,6 +76,8 @@ class TimerLoop:
                 if started - last_gauges >= _GAUGES_EVERY_SECONDS:
                     last_gauges = started
                     self.refresh_gauges(self.clock.now())
+                if self.beat is not None:
+                    self.beat.passed(started)
             except Exception:
                 log.exception("router timer failed; retrying on the next tick")
             # Wake-ups come with every change to the load view: coalesce them. A tick

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from functools import partial
 
 from aiokafka import TopicPartition
 from fastapi import FastAPI
 
-from plumbing.clock import Clock
+from plumbing.clock import Clock, LockstepClock
 from plumbing.processor import Changelog, TransactionalProcessor
 from plumbing.runtime import ServiceRuntime, create_http_app
 from plumbing.table import GlobalTable
@@ -28,7 +32,8 @@ from services.sla.ticker import DeadlineTicker, PartitionHooks
 from services.sla.timers import Forecast
 
 SERVICE = "sla"
-#: Real seconds between forecasts at least, however fast a simulated clock runs.
+#: Real seconds between forecasts at least, however fast a simulated clock runs (a
+#: lockstep clock aside: its time moves only when its driver says).
 MIN_FORECAST_PAUSE = 0.5
 
 
@@ -129,19 +134,16 @@ def build(settings: SlaSettings, clock: Clock | None = None) -> tuple[FastAPI, S
     runtime.add_table(stats)
     runtime.add_table(capacity)
 
-    async def forecast() -> None:
+    async def make_forecast() -> None:
         leader = TopicPartition(tickets_topic, 0)
-        while True:
-            interval = runtime.clock.real_seconds(settings.forecast_interval_seconds)
-            await asyncio.sleep(max(MIN_FORECAST_PAUSE, interval))
-            if leader not in processor.owned_partitions():
-                metrics.clear_forecasts()
-                continue
-            work = Forecast(
-                config=config, stats=stats, capacity=capacity, forecasts_topic=forecasts_topic
-            )
-            if await processor.transact(leader, work):
-                metrics.show_forecasts(work.forecasts)
+        if leader not in processor.owned_partitions():
+            metrics.clear_forecasts()
+            return
+        work = Forecast(
+            config=config, stats=stats, capacity=capacity, forecasts_topic=forecasts_topic
+        )
+        if await processor.transact(leader, work):
+            metrics.show_forecasts(work.forecasts)
 
     ticker = DeadlineTicker(
         processor=processor,
@@ -153,11 +155,33 @@ def build(settings: SlaSettings, clock: Clock | None = None) -> tuple[FastAPI, S
         sla_topic=sla_topic,
         stats_topic=stats_topic,
         tick_seconds=settings.tick_seconds,
+        beat=runtime.timer_beat("announce"),
     )
     runtime.add_loop(ticker.run)
-    runtime.add_loop(forecast)
+    runtime.add_loop(partial(_forecast_loop, runtime, settings, make_forecast))
     app = create_http_app(runtime, title="Switchboard SLA")
     return app, runtime
+
+
+async def _forecast_loop(
+    runtime: ServiceRuntime, settings: SlaSettings, make_forecast: Callable[[], Awaitable[None]]
+) -> None:
+    """Forecast whenever ``FORECAST_INTERVAL_SECONDS`` of the service's clock passed.
+
+    A lockstep clock's driver waits for this loop's next pass in every step, so under
+    one it looks every tick rather than every half second."""
+    beat = runtime.timer_beat("forecast")
+    lockstep = isinstance(runtime.clock, LockstepClock)
+    pause = settings.tick_seconds if lockstep else MIN_FORECAST_PAUSE
+    every = timedelta(seconds=settings.forecast_interval_seconds)
+    due = runtime.clock.now() + every
+    while True:
+        await asyncio.sleep(pause)
+        started = time.monotonic()
+        if runtime.clock.now() >= due:
+            due = runtime.clock.now() + every
+            await make_forecast()
+        beat.passed(started)
 
 
 __all__ = ["SERVICE", "SwitchboardConfig", "build"]

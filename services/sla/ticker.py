@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 from aiokafka import TopicPartition
 
 from plumbing.clock import Clock
+from plumbing.lockstep import TimerBeat
 from plumbing.processor import Step, TransactionalProcessor
 from plumbing.store import StateStore
 from plumbing.watermark import InputWatermarks
@@ -55,11 +57,16 @@ class DeadlineTicker:
     sla_topic: str
     stats_topic: str
     tick_seconds: float
+    #: Under a lockstep clock a round settles only after a tick begun in it completed.
+    beat: TimerBeat | None = None
 
     async def run(self) -> None:
         while True:
             await asyncio.sleep(self.tick_seconds)
+            started = time.monotonic()
             await self.tick()
+            if self.beat:
+                self.beat.passed(started)
 
     async def tick(self) -> None:
         owned = self.processor.owned_partitions()

@@ -96,22 +96,35 @@ async def announce_capacity(
             ahead = (event.occurred_at - clock.now()).total_seconds()
             if ahead > 0:
                 await asyncio.sleep(clock.real_seconds(ahead))
-            key = keys.get(event.team_id)
-            if key is None:
-                continue
-            today = clock.now().astimezone(zones[event.team_id]).date()
-            body = {
-                "agents_on_shift": event.agents_on_shift,
-                "planned": [
-                    {"day": shift.day.isoformat(), "agents": shift.agents}
-                    for shift in event.planned
-                    if shift.day >= today
-                ],
-            }
-            if await _post(client, key, body):
-                state.capacity_announced += 1
-            else:
-                state.capacity_refused += 1
+            await announce(client, keys, zones, clock=clock, event=event, state=state)
+
+
+async def announce(
+    client: httpx.AsyncClient,
+    keys: dict[str, str],
+    zones: dict[str, ZoneInfo],
+    *,
+    clock: Clock,
+    event: TeamCapacity,
+    state: PlayState,
+) -> None:
+    """One partner's announcement, with the days planned from today in its time zone."""
+    key = keys.get(event.team_id)
+    if key is None:
+        return
+    today = clock.now().astimezone(zones[event.team_id]).date()
+    body = {
+        "agents_on_shift": event.agents_on_shift,
+        "planned": [
+            {"day": shift.day.isoformat(), "agents": shift.agents}
+            for shift in event.planned
+            if shift.day >= today
+        ],
+    }
+    if await _post(client, key, body):
+        state.capacity_announced += 1
+    else:
+        state.capacity_refused += 1
 
 
 async def _post(client: httpx.AsyncClient, key: str, body: dict[str, object]) -> bool:

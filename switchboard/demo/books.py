@@ -4,6 +4,7 @@ deadlines are too recent to judge on the run's clock."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from schemas.base import Priority
@@ -34,9 +35,18 @@ def deadline_oracle(config: SwitchboardConfig) -> DeadlineOracle:
     return due
 
 
+def first_response_due(config: SwitchboardConfig) -> Callable[[TicketOpened], datetime]:
+    """The first-response deadline a ticket opened with (its priority then)."""
+    oracle = deadline_oracle(config)
+    return lambda opened: oracle(opened, opened.priority)
+
+
 def expectations(
-    plan: DemoPlan, config: SwitchboardConfig, *, ended_at: datetime, speed: float
+    plan: DemoPlan, config: SwitchboardConfig, *, ended_at: datetime, speed: float | None
 ) -> Expectations:
+    """``speed``: the scaled clock's, or None for the lockstep clock, under which the
+    services' real latency is worth no simulated time: no margins, strict books."""
+    real = 0.0 if speed is None else speed
     return Expectations(
         ended_at=ended_at,
         bad_inputs=frozenset(value for _, value in plan.bad_inputs),
@@ -44,5 +54,5 @@ def expectations(
             source_message_id(m.channel, m.payload): m.truth.customer_id for m in plan.messages
         },
         first_response_deadline=deadline_oracle(config),
-        margin=timedelta(seconds=speed * END_MARGIN_SECONDS),
+        margin=timedelta(seconds=real * END_MARGIN_SECONDS),
     )

@@ -47,6 +47,8 @@ class Figures:
     last_day: str
     speed: float
     volume_scale: float
+    #: How the services' clock ran: "lockstep, 10 s steps" or "scaled, 1440x".
+    clock: str
     tickets: int
     inbound_deliveries: int
     dead_letters: int
@@ -150,6 +152,7 @@ def compute_figures(
     end: datetime,
     speed: float,
     volume_scale: float,
+    clock: str,
     teams: dict[str, tuple[TeamKind, Decimal]],
     zone: ZoneInfo,
 ) -> Figures:
@@ -213,6 +216,7 @@ def compute_figures(
         last_day=(end - timedelta(microseconds=1)).astimezone(zone).date().isoformat(),
         speed=speed,
         volume_scale=volume_scale,
+        clock=clock,
         tickets=len(trails),
         inbound_deliveries=outcomes.inbound_deliveries,
         dead_letters=outcomes.dead_letters,

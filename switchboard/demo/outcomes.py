@@ -10,6 +10,7 @@ event twice; readers dedupe by contract).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -17,7 +18,7 @@ from enum import StrEnum
 
 from pydantic import ValidationError
 
-from schemas.base import Channel, SlaMetric, TeamKind
+from schemas.base import Channel, CustomerTier, SlaMetric, TeamKind
 from schemas.inbound import PAYLOAD_BY_CHANNEL
 from schemas.sla import SLA_EVENT, SLA_FORECAST_EVENT, QueueForecast, SlaAtRisk, SlaBreached
 from schemas.tickets import (
@@ -62,6 +63,16 @@ class TicketTrail:
     channel: Channel
     received_at: datetime
     opened_ms: int
+    source_message_id: str = ""
+    language: str = ""
+    skill: str = ""
+    tier: CustomerTier = CustomerTier.STANDARD
+    marketplace: str | None = None
+    #: The first-response deadline (from the SLA policy, when the fold was given one).
+    first_response_due: datetime | None = None
+    first_response_at: datetime | None = None
+    #: Every team the ticket was assigned (or offered) to, in order.
+    assigned_to: list[str] = field(default_factory=list)
     inbound_ms: int | None = None
     first_assigned_at: datetime | None = None
     first_assigned_ms: int | None = None
@@ -125,6 +136,8 @@ class Outcomes:
     forecasts: list[ForecastPoint] = field(default_factory=list)
     unreadable: int = 0
     duplicates: int = 0
+    #: The first-response deadline of an opened ticket (``switchboard.demo.books``).
+    deadline: Callable[[TicketOpened], datetime] | None = None
     _seen: set[str] = field(default_factory=set)
 
     def add(self, record: TopicRecord) -> None:
@@ -171,6 +184,12 @@ class Outcomes:
                 channel=event.channel,
                 received_at=event.received_at,
                 opened_ms=record.timestamp_ms,
+                source_message_id=event.source_message_id,
+                language=event.language,
+                skill=event.skill,
+                tier=event.customer.tier,
+                marketplace=event.marketplace,
+                first_response_due=self.deadline(event) if self.deadline else None,
                 inbound_ms=self.inbound_ms.get(event.source_message_id),
             )
             return
@@ -191,6 +210,8 @@ class Outcomes:
                 trail.first_decided_ms = trail.first_decided_ms or record.timestamp_ms
             case FirstResponse():
                 trail.answered = True
+                if trail.first_response_at is None:
+                    trail.first_response_at = event.occurred_at
             case _:
                 pass
 
@@ -204,6 +225,7 @@ class Outcomes:
             trail.first_assigned_ms = timestamp_ms
         trail.live = (str(event.assignment_id), event.team_id, event.team_kind)
         trail.kept_by = (event.team_id, event.team_kind)
+        trail.assigned_to.append(event.team_id)
         self.depth_changes.append(DepthChange(event.occurred_at, event.team_id, +1))
         self.routed.append(Routed(event.occurred_at, event.team_id, event.team_kind, first))
 

@@ -37,6 +37,18 @@ DEFAULT_VOLUME_SCALE = 0.1
 #: bounded so a runaway client is still stopped.
 DEMO_RATE_LIMIT = "2000/second"
 
+#: Lockstep: the grid the clock moves on. A message is routed at most this long after
+#: it arrives and an agent's reply goes out at most this late: small against the
+#: shortest first-response target (a phone call's minute).
+DEFAULT_STEP_SECONDS = 10.0
+#: Lockstep: the clock stops at least this often, so the services' own timers (the
+#: pending backlog, SLA announcements) act at most this late when nothing else happens.
+#: Arrivals, agents' and partners' actions, offer timeouts and opening hours are stops
+#: of their own; every quiet stop costs a round of the services.
+DEFAULT_HEARTBEAT_SECONDS = 300.0
+#: Lockstep: the desk works on this long after the last arrival (as ``bench.policies``).
+JUDGED_AFTER = timedelta(days=1)
+
 #: Inputs no connector should send, fed in on purpose: they must reach the dead-letter
 #: topics with their reason, and the books count them as expected.
 BAD_INPUTS: tuple[tuple[str, bytes], ...] = (
@@ -57,8 +69,15 @@ class DemoOptions:
     browser: bool = True
     #: Topic prefix of the run; a fresh ``demo-<time>-<hex>.`` when not given.
     topic_prefix: str | None = None
-    #: Real seconds the services get to start before the simulated days begin.
+    #: Real seconds the services get to start before the simulated days begin (scaled
+    #: clock only: in lockstep the clock waits for them).
     startup_seconds: float = 20.0
+    #: The services' clock: moved by the demo in steps (True), or scaled real time.
+    lockstep: bool = True
+    #: Lockstep: simulated seconds between two instants the clock may stop at.
+    step_seconds: float = DEFAULT_STEP_SECONDS
+    #: Lockstep: the longest the clock jumps at once, however quiet the desk.
+    heartbeat_seconds: float = DEFAULT_HEARTBEAT_SECONDS
 
     def __post_init__(self) -> None:
         if self.days < 1:
@@ -67,6 +86,18 @@ class DemoOptions:
             raise ValueError("--speed must be positive")
         if not 0 < self.volume_scale <= 10:
             raise ValueError("--volume must be in (0, 10]")
+        if not 0 < self.step_seconds <= self.heartbeat_seconds:
+            raise ValueError("--step must be positive and at most the heartbeat")
+
+    @property
+    def clock_file(self) -> Path:
+        return self.out / "clock"
+
+    @property
+    def judged_after(self) -> timedelta:
+        """How long the desk keeps working after the last arrival (lockstep), so every
+        first-response deadline of the window's tickets has passed when it is judged."""
+        return JUDGED_AFTER if self.lockstep else timedelta(0)
 
     @property
     def last_day(self) -> date:

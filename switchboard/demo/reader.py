@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from datetime import datetime
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from schemas.base import Channel
+from schemas.tickets import TicketOpened
 from schemas.topics import SLA, SLA_FORECASTS, TICKETS, inbound_name
 from switchboard.demo.outcomes import Outcomes, Stream, TopicRecord
 
@@ -26,10 +29,15 @@ def streams_of(prefix: str) -> dict[str, tuple[Stream, Channel | None]]:
 class TopicReader:
     """Reads committed records only (the services write in transactions)."""
 
-    def __init__(self, bootstrap: str, prefix: str) -> None:
+    def __init__(
+        self,
+        bootstrap: str,
+        prefix: str,
+        deadline: Callable[[TicketOpened], datetime] | None = None,
+    ) -> None:
         self.bootstrap = bootstrap
         self.prefix = prefix
-        self.outcomes = Outcomes()
+        self.outcomes = Outcomes(deadline=deadline)
         self._streams = streams_of(prefix)
         self._consumer: AIOKafkaConsumer | None = None
         self._partitions: list[TopicPartition] = []

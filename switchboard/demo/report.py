@@ -9,10 +9,12 @@ from pathlib import Path
 import plotly.graph_objects as go  # type: ignore[import-untyped]
 from plotly.subplots import make_subplots  # type: ignore[import-untyped]
 
+from switchboard.demo.compare import CHANNEL_ORDER, Comparison
 from switchboard.demo.figures import Figures
 
 #: The plots, by the id of the element each is drawn into (the browser test looks them up).
 PLOT_IDS = (
+    "policy-comparison",
     "queue-depth",
     "sla-attainment",
     "overflow-share",
@@ -100,7 +102,82 @@ def summary_rows(
     return rows
 
 
-def build_figures(figures: Figures) -> dict[str, go.Figure]:
+def comparison_figure(comparison: Comparison) -> go.Figure:
+    """First-response attainment per channel, one group of bars per policy."""
+    rows = comparison.rows
+    channels = [c for c in CHANNEL_ORDER if any(c in r.by_channel for r in rows)]
+    figure = go.Figure(
+        [
+            go.Bar(
+                x=[*channels, "all"],
+                y=[*(row.attainment_of(c) for c in channels), row.attainment],
+                name=row.label,
+            )
+            for row in rows
+        ]
+    )
+    figure.update_layout(
+        title="First response in time, by channel: the same week under every policy",
+        yaxis={"tickformat": ".0%", "range": [0, 1]},
+        barmode="group",
+    )
+    return figure
+
+
+def comparison_table(comparison: Comparison) -> str:
+    rows = comparison.rows
+    channels = [c for c in CHANNEL_ORDER if any(c in r.by_channel for r in rows)]
+    head = "".join(
+        f"<th>{html.escape(h)}</th>"
+        for h in (
+            "policy",
+            "first response in time",
+            *channels,
+            "breaches",
+            "outsourcing cost",
+            "against data policy",
+            "never worked",
+        )
+    )
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f"<td>{html.escape(cell)}</td>"
+            for cell in (
+                row.label,
+                _percent(row.attainment),
+                *(_percent(row.attainment_of(c)) for c in channels),
+                f"{row.breaches:,}",
+                f"{row.cost_partners:,.2f}",
+                f"{row.against_policy:,}",
+                f"{row.never_worked:,}",
+            )
+        )
+        + "</tr>"
+        for row in rows
+    )
+    checks = "".join(
+        f"<li>{'&#10003;' if check.holds else '&#10007;'} {html.escape(check.claim)}: "
+        f"{html.escape(check.detail)}</li>"
+        for check in comparison.checks
+    )
+    apart = comparison.disagreement
+    reasons = "".join(
+        f"<li>{count:,}: {html.escape(reason)}</li>" for reason, count in apart.reasons.items()
+    )
+    return (
+        f"<table id='policies'><tr>{head}</tr>{body}</table>"
+        f"<ul id='checks'>{checks}</ul>"
+        "<p class='note'>The services' run against the desk engine's Switchboard, ticket by "
+        f"ticket: {apart.compared:,} tickets judged by both; {apart.worse_in_services:,} met "
+        f"in the engine and breached in the services' run, {apart.better_in_services:,} the "
+        f"other way round; {apart.only_in_services:,} tickets opened only by the services "
+        f"(threading), {apart.only_in_engine:,} only by the engine.</p>"
+        + (f"<ul id='disagreement'>{reasons}</ul>" if reasons else "")
+    )
+
+
+def build_figures(figures: Figures, comparison: Comparison) -> dict[str, go.Figure]:
     hours = figures.hours
     depth = go.Figure(
         [
@@ -168,18 +245,25 @@ def build_figures(figures: Figures) -> dict[str, go.Figure]:
         go.Scatter(x=hours, y=figures.breaches_per_hour, name="observed breaches"), row=2, col=1
     )
     forecast.update_layout(title="Forecast vs actual", height=600)
-    return dict(zip(PLOT_IDS, (depth, attainment, overflow, breaches, forecast), strict=True))
+    return dict(
+        zip(
+            PLOT_IDS,
+            (comparison_figure(comparison), depth, attainment, overflow, breaches, forecast),
+            strict=True,
+        )
+    )
 
 
 def render_report(
     figures: Figures,
+    comparison: Comparison,
     peak_rss_mib: dict[str, float],
     verdict: str,
     cpu_seconds: dict[str, float] | None = None,
 ) -> str:
     """The whole page; plotly.js is inlined once, before the first plot."""
-    plots = []
-    for index, (plot_id, figure) in enumerate(build_figures(figures).items()):
+    plots: list[str] = []
+    for index, (plot_id, figure) in enumerate(build_figures(figures, comparison).items()):
         figure.update_layout(template="plotly_white", margin={"t": 60})
         plots.append(
             figure.to_html(
@@ -193,18 +277,22 @@ def render_report(
         f"<tr><td>{html.escape(what)}</td><td>{html.escape(value)}</td></tr>"
         for what, value in summary_rows(figures, peak_rss_mib, cpu_seconds)
     )
-    title = f"Switchboard demo: {figures.first_day} to {figures.last_day} at {figures.speed:g}x"
+    title = f"Switchboard demo: {figures.first_day} to {figures.last_day}, {figures.clock}"
     return (
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
         f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head><body>"
         f"<h1>{html.escape(title)}</h1>"
         f"<p class='note'>Volume scale {figures.volume_scale:g} of the simulated traffic. "
-        "Every figure comes from the services' output topics. "
+        "Every figure of the services' run comes from their output topics. "
         f"Books: {html.escape(verdict)}</p>"
-        f"<h2>Summary</h2><table id='summary'><tr><th>what</th><th>value</th></tr>{rows}</table>"
+        "<h2>The same week under every policy</h2>"
+        + comparison_table(comparison)
+        + plots[0]
+        + f"<h2>The services' run</h2><table id='summary'><tr><th>what</th><th>value</th></tr>"
+        f"{rows}</table>"
         + "".join(
             f"<h2>{html.escape(pid.replace('-', ' '))}</h2>{p}"
-            for pid, p in zip(PLOT_IDS, plots, strict=True)
+            for pid, p in zip(PLOT_IDS[1:], plots[1:], strict=True)
         )
         + "</body></html>\n"
     )

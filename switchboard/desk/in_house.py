@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.errors import KafkaError
 
 from plumbing.clock import Clock
@@ -65,6 +65,7 @@ class InHouseDesk:
     _tickets: dict[uuid.UUID, QueuedTicket] = field(default_factory=dict)
     _work: dict[uuid.UUID, asyncio.Task[None]] = field(default_factory=dict)
     _producer: AIOKafkaProducer | None = None
+    _queues: list[GlobalTable[QueueEvent]] = field(default_factory=list)
 
     def agents(self, team_id: str) -> list[str]:
         return [f"{team_id}-{n:02d}" for n in range(1, self.headcount[team_id] + 1)]
@@ -89,6 +90,7 @@ class InHouseDesk:
             await self._announce(AgentStatus.ONLINE)
             for queue in queues:
                 await queue.start()
+                self._queues.append(queue)
             while not stop.is_set():
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), HEARTBEAT_SECONDS)
@@ -97,11 +99,23 @@ class InHouseDesk:
         finally:
             for task in self._work.values():
                 task.cancel()
+            self._queues.clear()
             for queue in queues:
                 await queue.stop()
             with contextlib.suppress(KafkaError, TimeoutError):
                 await asyncio.wait_for(self._announce(AgentStatus.OFFLINE), 10)
             await producer.stop()
+
+    async def positions(self) -> dict[TopicPartition, int] | None:
+        """How far each team's queue has been read (None until every queue is followed):
+        a driver that steps a lockstep clock compares it with the queues' ends to know
+        every ticket queued and claimed so far was picked up."""
+        if len(self._queues) < len(self.headcount):
+            return None
+        read: dict[TopicPartition, int] = {}
+        for queue in self._queues:
+            read.update(await queue.positions())
+        return read
 
     async def _announce(self, status: AgentStatus) -> None:
         for team_id in self.headcount:
@@ -164,7 +178,7 @@ class InHouseDesk:
         }
         assignment = str(ticket.assignment_id)
         delay = self.workforce.first_response_delay(ticket.ticket_id, ticket.channel)
-        await asyncio.sleep(self.clock.real_seconds(delay.total_seconds()))
+        await self.clock.sleep(delay.total_seconds())
         if answered:  # a colleague answered before it came here: a later reply
             await self._record(
                 ticket.ticket_id,
@@ -185,7 +199,7 @@ class InHouseDesk:
             )
         self.counters.answered += 1
         work = self.workforce.handle_time(ticket.ticket_id, ticket.channel, ticket.skill)
-        await asyncio.sleep(self.clock.real_seconds(max(0.0, (work - delay).total_seconds())))
+        await self.clock.sleep(max(0.0, (work - delay).total_seconds()))
         await self._record(
             ticket.ticket_id,
             lambda: TicketResolved(

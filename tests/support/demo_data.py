@@ -18,6 +18,7 @@ from schemas.tickets import (
     TicketOpened,
     TicketResolved,
 )
+from switchboard.demo.compare import SERVICES, Comparison, Disagreement, PolicyRow, checks
 from switchboard.demo.outcomes import Stream, TopicRecord
 
 START = datetime(2026, 11, 26, 22, 0, tzinfo=UTC)  # Fri 27 Nov 00:00 in Tallinn
@@ -208,3 +209,39 @@ def small_run() -> list[TopicRecord]:
             run.forecast(START + timedelta(hours=n, minutes=30), queue, rate, 0.1)
     run.dead_letter()
     return run.records
+
+
+def policy_row(policy: str, met: int, judged: int, **fields: object) -> PolicyRow:
+    """A row of the comparison: ``met`` of ``judged`` email tickets, as the report shows."""
+    values: dict[str, object] = {
+        "tickets": judged,
+        "judged": judged,
+        "met": met,
+        "by_channel": {"email": (met, judged)},
+        "worked_in_house": judged,
+        "worked_by_partners": 0,
+        "cost_in_house": 0.0,
+        "cost_partners": 0.0,
+        "against_policy": 0,
+        "never_worked": 0,
+    } | fields
+    return PolicyRow(policy=policy, **values)  # type: ignore[arg-type]
+
+
+def small_comparison() -> Comparison:
+    """Switchboard's run beside two engine baselines on the same 48 tickets."""
+    services = policy_row(SERVICES, 44, 48, cost_partners=40.0)
+    engine = (
+        policy_row("switchboard", 45, 48, cost_partners=38.0),
+        policy_row("in_house_only", 30, 48),
+        policy_row("least_loaded", 40, 48, cost_partners=55.0),
+    )
+    apart = Disagreement(
+        compared=48,
+        worse_in_services=2,
+        better_in_services=1,
+        reasons={"a different team took it (the load each router saw differed)": 3},
+        only_in_services=0,
+        only_in_engine=0,
+    )
+    return Comparison(services, engine, apart, checks(services, engine))

@@ -16,7 +16,7 @@ from PIL import Image
 from switchboard.demo.figures import compute_figures
 from switchboard.demo.outcomes import Outcomes
 from switchboard.demo.report import PLOT_IDS, render_report, write_report
-from tests.support.demo_data import END, START, TEAMS, small_run
+from tests.support.demo_data import END, START, TEAMS, small_comparison, small_run
 
 pytestmark = pytest.mark.slow
 
@@ -53,10 +53,13 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
         end=END,
         speed=1440,
         volume_scale=0.1,
+        clock="scaled clock, 1440x",
         teams=TEAMS,
         zone=ZoneInfo("Europe/Tallinn"),
     )
-    page = render_report(figures, {"ingest": 540.0, "router": 90.0}, "0 problems")
+    page = render_report(
+        figures, small_comparison(), {"ingest": 540.0, "router": 90.0}, "0 problems"
+    )
     return write_report(tmp_path_factory.mktemp("report") / "report.html", page)
 
 

@@ -20,7 +20,14 @@ def small_figures() -> Figures:
     for record in small_run():
         outcomes.add(record)
     return compute_figures(
-        outcomes, start=START, end=END, speed=1440, volume_scale=0.1, teams=TEAMS, zone=TALLINN
+        outcomes,
+        start=START,
+        end=END,
+        speed=1440,
+        volume_scale=0.1,
+        clock="scaled clock, 1440x",
+        teams=TEAMS,
+        zone=TALLINN,
     )
 
 
