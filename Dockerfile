@@ -23,6 +23,8 @@ COPY schemas ./schemas
 COPY plumbing ./plumbing
 COPY services ./services
 COPY switchboard ./switchboard
+# The demo compares the services' run with the desk engine of bench/desk.
+COPY bench ./bench
 RUN /opt/venv/bin/pip install --no-deps -c constraints.txt . \
  && /opt/venv/bin/pip check \
  && /opt/venv/bin/python -c "import services.ingest.app, services.router.app, services.sla.app, switchboard.cli"
