@@ -3,9 +3,10 @@ thousands of tickets wait for a team that cannot take them?
 
 The services run as processes on the broker, on ``bench.e2e``'s config (every team open
 around the clock with room for everyone) except that the partner Istanbul has no agents
-on shift. First a backlog of N tickets is opened straight on ``tickets``: Turkish
-e-mails, which only Istanbul handles, half of them urgent, all older than the stream,
-so they wait (``ticket.routing_stalled``) for a team they share with the stream. The
+on shift, and no team widens its reach through relaxation rings. First a backlog of N
+tickets is opened straight on ``tickets``: Turkish e-mails, which only Istanbul
+handles, half of them urgent, all older than the stream, so they wait
+(``ticket.routing_stalled``) for a team they share with the stream. The
 router's pending-backlog gauge must show all N before anything is measured. Then the
 stream: English e-mails through ``inbound.email`` (ingest, router, SLA), which
 Tallinn, Warsaw and the partners take:
@@ -56,6 +57,10 @@ def backlog_config() -> Path:
     for team in config["teams"]:
         if team["id"] == BLOCKED_TEAM:
             team["agents"] = 0
+        # No relaxation rings: the backlog must stay with the blocked team (a ring would
+        # let the Turkish tickets, 30 minutes old, go to an English team with a
+        # translation, and the backlog would drain instead of standing).
+        team.pop("rings", None)
     path = LOG_DIR / "e2e-backlog-config.yaml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False))
     return path
