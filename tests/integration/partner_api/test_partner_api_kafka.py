@@ -21,6 +21,7 @@ from schemas.tickets import (
     TicketAssigned,
     TicketResolved,
 )
+from services.router.domain import packing
 from tests.integration.partner_api.support import (
     MANILA_KEY,
     RIGA_KEY,
@@ -180,8 +181,9 @@ def _route_status(router: Any, ticket_id: str) -> tuple[str, str | None] | None:
     processor = router._processors[0][0]
     for tp in processor.owned_partitions():
         store = processor.store(tp)
-        route = store.get(ticket_id) if store is not None else None
-        if route is not None:
+        value = store.get(ticket_id) if store is not None else None
+        if isinstance(value, bytes):  # the router keeps tickets packed (domain/packing.py)
+            route = packing.unpack(ticket_id, value)
             return route.status, route.team_id
     return None
 
