@@ -23,7 +23,7 @@ demo: system-demo setup
 ## Lockstep outcomes do not depend on the machine: two short demos with the same seed,
 ## the second beside a CPU hog, must give the same first-response figures per channel.
 demo-repeat: setup
-	DEMO_REPEAT=1 $(PY) -m pytest tests/e2e/test_demo_repeat.py -s -p no:cacheprovider
+	$(PY) -m pytest tests/e2e/test_demo_repeat.py -m demo_repeat -s -p no:cacheprovider
 
 ## The short guided tour: a handful of messages through the services, one by one.
 walkthrough: setup

@@ -1,9 +1,9 @@
 """Lockstep outcomes do not depend on the machine: the same short demo twice, the second
 beside a CPU hog on every core, gives the same first-response figures per channel.
 
-Two demo runs take several minutes, so this runs with ``make demo-repeat`` (which sets
-``DEMO_REPEAT=1``), not in the normal suite; the normal suite runs one lockstep demo
-(``test_demo.py``)."""
+Two demo runs take several minutes, so this runs with ``make demo-repeat`` (marker
+``demo_repeat``, deselected from the normal suite like ``soak``); the normal suite runs
+one lockstep demo (``test_demo.py``)."""
 
 from __future__ import annotations
 
@@ -29,9 +29,7 @@ pytestmark = [
     pytest.mark.kafka,
     pytest.mark.e2e,
     pytest.mark.slow,
-    pytest.mark.skipif(
-        not os.environ.get("DEMO_REPEAT"), reason="two demo runs: `make demo-repeat`"
-    ),
+    pytest.mark.demo_repeat,
 ]
 
 
