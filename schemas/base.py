@@ -27,6 +27,18 @@ TicketId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0
 TeamId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
 
 
+def canonical_uuid_bytes(text: str) -> bytes | None:
+    """16 bytes if ``text`` is a UUID in canonical form (so it decodes back the same);
+    for the packed state records, which store such ids in 16 bytes instead of 36."""
+    if len(text) != 36:
+        return None
+    try:
+        value = uuid.UUID(text)
+    except ValueError:
+        return None
+    return value.bytes if str(value) == text else None
+
+
 def derive_id(*parts: str) -> uuid.UUID:
     """A stable UUID for the given parts: the same inputs always give the same id."""
     return uuid.uuid5(SWITCHBOARD_NAMESPACE, "\x1f".join(parts))

@@ -36,7 +36,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
-from schemas.base import Channel, CustomerTier, Priority, TeamKind
+from schemas.base import Channel, CustomerTier, Priority, TeamKind, canonical_uuid_bytes
 from services.router.domain.state import Hold, Status, TicketFacts, TicketRoute, assignment_id
 
 FORMAT: Final = 2
@@ -115,17 +115,6 @@ def instant(value: int) -> datetime:
     return EPOCH + timedelta(microseconds=value)
 
 
-def _as_uuid(text: str) -> bytes | None:
-    """16 bytes if ``text`` is a UUID in canonical form (so it decodes back the same)."""
-    if len(text) != 36:
-        return None
-    try:
-        value = uuid.UUID(text)
-    except ValueError:
-        return None
-    return value.bytes if str(value) == text else None
-
-
 def _text(text: str) -> bytes:
     raw = text.encode()
     if len(raw) < _U8:
@@ -141,7 +130,7 @@ def _texts(texts: tuple[str, ...]) -> bytes:
 
 def pack(route: TicketRoute) -> bytes:
     facts = route.facts
-    correlation = _as_uuid(facts.correlation_id)
+    correlation = canonical_uuid_bytes(facts.correlation_id)
     flags = (
         (_STALL_ANNOUNCED if route.stall_announced else 0)
         | (_UUID_CORRELATION if correlation else 0)

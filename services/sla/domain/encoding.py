@@ -20,7 +20,7 @@ from __future__ import annotations
 import struct
 import uuid
 
-from schemas.base import Channel, CustomerTier, Priority, SlaMetric, TeamKind
+from schemas.base import Channel, CustomerTier, Priority, SlaMetric, TeamKind, canonical_uuid_bytes
 from services.sla.domain.clocks import IDLE, MetricClock, Phase, TicketClocks
 
 VERSION = 1
@@ -60,17 +60,6 @@ class ClockRecordError(ValueError):
     """Bytes that are not a clock record this version can read."""
 
 
-def _as_uuid(text: str) -> bytes | None:
-    """16 bytes if ``text`` is a UUID in canonical form (so it decodes back the same)."""
-    if len(text) != 36:
-        return None
-    try:
-        value = uuid.UUID(text)
-    except ValueError:
-        return None
-    return value.bytes if str(value) == text else None
-
-
 def encode(clocks: TicketClocks) -> bytes:
     table: list[str] = []
 
@@ -104,7 +93,7 @@ def encode(clocks: TicketClocks) -> bytes:
                 clock.deadline_ms,
             )
         )
-    correlation = _as_uuid(clocks.correlation_id)
+    correlation = canonical_uuid_bytes(clocks.correlation_id)
     flags = (_IN_QUEUE if clocks.in_queue else 0) | (_UUID_CORRELATION if correlation else 0)
     header = _HEADER.pack(
         VERSION,
