@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -35,7 +36,7 @@ from plumbing.table import GlobalTable
 from schemas.tickets import UnclaimReason
 from services.router.changelog import RouterRecord
 from services.router.claims import ClaimDesk
-from services.router.domain import claims
+from services.router.domain import claims, packing
 from services.router.domain.state import TicketRoute
 
 log = get_logger(__name__)
@@ -183,45 +184,66 @@ class ClaimTimer:
                 await self.processor.transact(tp, _Returns(desk, keys, confirmed))
 
     async def _distribute(self, owned: dict[int, TopicPartition], now: datetime) -> None:
-        desk = self.desk
-        planned: Counter[tuple[str, str]] = Counter()
         runs: list[tuple[int, list[tuple[str, Action]]]] = []
-        seats_by_team: dict[str, list[claims.Seat]] = {}
-        for partition, key, team_id in desk.holdings.waiting(sorted(owned)):
-            if team_id not in desk.teams or not desk.roster.tracked(team_id):
+        partitions = sorted(owned)
+        for team_id in sorted(self.desk.teams):
+            if not self.desk.roster.tracked(team_id):
                 continue
-            if team_id not in seats_by_team:
-                seats_by_team[team_id] = desk.seats(team_id)
-            seats = [
-                _with(seat, planned[(team_id, seat.agent_id)]) for seat in seats_by_team[team_id]
-            ]
-            seat = desk.choose(key, team_id, seats)
-            action: Action | None = None
-            if seat is not None:
-                planned[(team_id, seat.agent_id)] += 1
-                action = "assign"
-            else:
-                store = self.processor.store(owned[partition])
-                state = desk.router.ticket(store, key) if store is not None else None
-                if state is not None and desk.team_gives_up(state, now) is not None:
-                    action = "give_up"
-            if action is None:
-                continue
-            if runs and runs[-1][0] == partition:
-                runs[-1][1].append((key, action))
-            else:
-                runs.append((partition, [(key, action)]))
+            for partition, key, action in self._team_actions(team_id, partitions, owned, now):
+                if runs and runs[-1][0] == partition:
+                    runs[-1][1].append((key, action))
+                else:
+                    runs.append((partition, [(key, action)]))
         for partition, keys in runs:
-            await self.processor.transact(owned[partition], _Distribute(desk, keys))
+            await self.processor.transact(owned[partition], _Distribute(self.desk, keys))
+
+    def _team_actions(
+        self, team_id: str, partitions: list[int], owned: dict[int, TopicPartition], now: datetime
+    ) -> list[tuple[int, str, Action]]:
+        """The front of the team's queue goes to the agents with room, most urgent first;
+        then the tickets the team cannot take in time may leave it. Only those are read:
+        a queue of a Black Friday's hundreds of thousands is never walked whole."""
+        desk = self.desk
+        holdings = desk.holdings
+        seats = desk.seats(team_id)
+        planned: Counter[str] = Counter()
+        actions: list[tuple[int, str, Action]] = []
+        chosen: set[str] = set()
+        for _, key, partition in holdings.waiting(team_id, partitions):
+            seat = desk.choose(key, team_id, [_with(s, planned[s.agent_id]) for s in seats])
+            if seat is None:  # nobody has room: nobody has for the tickets behind either
+                break
+            planned[seat.agent_id] += 1
+            chosen.add(key)
+            actions.append((partition, key, "assign"))
+        online, wait = desk.give_up_terms(team_id, now)
+        if online == 0:
+            candidates = holdings.waiting(team_id, partitions)
+        elif wait > 0:
+            # claims.team_gives_up: a deadline still ahead, and nearer than the wait
+            # (a superset: desk.team_gives_up below decides exactly).
+            now_micros = packing.micros(now)
+            until = None if math.isinf(wait) else now_micros + int(wait * 1_000_000) + 1
+            candidates = holdings.due_between(team_id, partitions, now_micros + 1, until)
+        else:
+            return actions
+        for _, key, partition in candidates:
+            if key in chosen:
+                continue
+            store = self.processor.store(owned[partition])
+            state = desk.router.ticket(store, key) if store is not None else None
+            if state is not None and desk.team_gives_up(state, now) is not None:
+                actions.append((partition, key, "give_up"))
+        return actions
 
     def refresh_gauges(self, owned: dict[int, TopicPartition]) -> None:
         desk, metrics = self.desk, self.desk.metrics
         mono = desk.monotonic()
-        waiting: Counter[str] = Counter(team for _, _, team in desk.holdings.waiting(sorted(owned)))
+        partitions = sorted(owned)
         for team_id in desk.teams:
             for standing, count in desk.roster.counts(team_id, mono).items():
                 metrics.agents.labels(team_id, standing).set(count)
-            metrics.waiting.labels(team_id).set(waiting.get(team_id, 0))
+            metrics.waiting.labels(team_id).set(desk.holdings.waiting_count(team_id, partitions))
             holders = desk.holdings.holders(team_id)
             for agent in set(holders) | set(desk.roster.agents(team_id)):
                 metrics.held.labels(team_id, agent).set(holders.get(agent, 0))

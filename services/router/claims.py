@@ -257,14 +257,19 @@ class ClaimDesk:
         log.info("ticket back in the team's queue", agent_id=hold.agent_id, reason=reason)
         return waiting
 
+    def give_up_terms(self, team_id: str, now: datetime) -> tuple[int, float]:
+        """The team's agents online and its predicted wait now: what ``team_gives_up``
+        weighs against each waiting ticket's time left."""
+        team = self.router.registry.by_id[team_id]
+        online = self.roster.counts(team_id, self.monotonic())["online"]
+        return online, predicted_wait(team, self.router.book.load(team, now))
+
     def team_gives_up(self, state: TicketRoute, now: datetime) -> str | None:
         """Why a waiting ticket should leave its team now, or None. Only for another
         team that can take it now: a ticket nobody else may have (a data policy, a skill
         only this team has) stays for this team's next free agent."""
         assert state.team_id is not None
-        team = self.router.registry.by_id[state.team_id]
-        online = self.roster.counts(state.team_id, self.monotonic())["online"]
-        wait = predicted_wait(team, self.router.book.load(team, now))
+        online, wait = self.give_up_terms(state.team_id, now)
         budget = budget_left(state.facts.first_response_due, now)
         if not claims.team_gives_up(online, wait, budget):
             return None

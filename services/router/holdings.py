@@ -7,28 +7,82 @@ before it in the same transaction; every other partition from the mirror of the 
 changelog, i.e. what other instances committed. With several router instances two of
 them may give one agent a ticket each before either reads the other's claim back: an
 agent's limit can be passed by at most (instances - 1) tickets, for the mirror's lag.
+
+A Black Friday queues hundreds of thousands of tickets in the in-house teams: each
+waiting ticket costs one int and one sorted entry here, and the claims' timer reads
+only the front of a team's queue and the range of deadlines it cannot meet
+(``TeamQueue``), never the whole of it.
 """
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
-from schemas.base import TeamKind
-from services.router.domain.claims import waiting_order
+from sortedcontainers import SortedList
+
+from schemas.base import Priority, TeamKind
+from services.router.domain import packing
+from services.router.domain.claims import position_bounds, queue_position
 from services.router.domain.state import Hold, TicketRoute
 
 Agent = tuple[str, str]  # (team id, agent id)
+_RANKS = sorted({priority.rank for priority in Priority})
+
+
+class TeamQueue:
+    """One team's waiting tickets in one partition, by queue position (most urgent
+    first, then nearest deadline, then oldest; ``claims.queue_position``)."""
+
+    def __init__(self) -> None:
+        self._position: dict[str, int] = {}
+        self._ordered: SortedList = SortedList()  # (position, key)
+
+    def __len__(self) -> int:
+        return len(self._position)
+
+    def add(self, key: str, position: int) -> None:
+        self.remove(key)
+        self._position[key] = position
+        self._ordered.add((position, key))
+
+    def remove(self, key: str) -> bool:
+        position = self._position.pop(key, None)
+        if position is None:
+            return False
+        self._ordered.remove((position, key))
+        return True
+
+    def in_order(self) -> Iterator[tuple[int, str]]:
+        entries: Iterator[tuple[int, str]] = iter(self._ordered)
+        return entries
+
+    def between(self, low: int, high: int | None) -> Iterator[tuple[int, str]]:
+        """Entries with low <= position <= high (no upper bound when None)."""
+        upper = None if high is None else (high, "\U0010ffff")
+        entries: Iterator[tuple[int, str]] = self._ordered.irange((low, ""), upper)
+        return entries
 
 
 @dataclass
 class _Owned:
     #: key -> (team, hold, answered)
     held: dict[str, tuple[str, Hold, bool]] = field(default_factory=dict)
-    waiting: dict[str, tuple[str, tuple[int, datetime, datetime]]] = field(default_factory=dict)
+    queues: dict[str, TeamQueue] = field(default_factory=dict)
+
+    def unqueue(self, key: str) -> None:
+        for queue in self.queues.values():
+            if queue.remove(key):
+                return
+
+    def queue(self, team_id: str) -> TeamQueue:
+        queue = self.queues.get(team_id)
+        if queue is None:
+            queue = self.queues[team_id] = TeamQueue()
+        return queue
 
 
 def _holder(state: Any) -> tuple[str, Hold] | None:
@@ -52,17 +106,36 @@ class Holdings:
         self.last_claimed: dict[Agent, float] = {}
 
     # -- the router's watcher protocol (``Router.watchers``) ---------------------------
-    def ready(self, partition: int, entries: Iterable[tuple[str, Any]]) -> None:
+    def ready(self, partition: int, entries: Iterable[tuple[str, object]]) -> None:
         if partition in self._owned:
             self._forget_owned(partition)
         else:  # the mirror counted it until now
             for agent in self._mirror.get(partition, {}).values():
                 self._counts[agent] -= 1
-        self._owned[partition] = _Owned()
+        owned = self._owned[partition] = _Owned()
         for key, record in entries:
             if isinstance(record, TicketRoute):
                 self.saved(partition, key, None, record)
+            elif isinstance(record, bytes) and packing.is_packed(record):
+                self._restored(owned, key, record)
         self.on_change()
+
+    def _restored(self, owned: _Owned, key: str, data: bytes) -> None:
+        """A packed ticket of a restored store, read without decoding it."""
+        fields = packing.queue_fields(data)
+        team_id = packing.team_of(data) if fields is not None else None
+        if fields is None or team_id is None:
+            return
+        held, answered, rank, due, received = fields
+        if not held:
+            owned.queue(team_id).add(key, queue_position(rank, due, received))
+            return
+        hold = packing.hold_of(data)
+        assert hold is not None
+        owned.held[key] = (team_id, hold, answered)
+        agent = (team_id, hold.agent_id)
+        self._counts[agent] += 1
+        self._note_claim(agent, hold)
 
     def revoked(self, partition: int) -> None:
         if partition not in self._owned:
@@ -81,12 +154,20 @@ class Holdings:
         before = owned.held.pop(key, None)
         if before is not None:
             self._counts[(before[0], before[1].agent_id)] -= 1
-        owned.waiting.pop(key, None)
+        owned.unqueue(key)
         if new is None or new.status != "queued" or new.team_kind is not TeamKind.IN_HOUSE:
             return
         assert new.team_id is not None
         if new.hold is None:
-            owned.waiting[key] = (new.team_id, waiting_order(new))
+            facts = new.facts
+            owned.queue(new.team_id).add(
+                key,
+                queue_position(
+                    facts.priority.rank,
+                    packing.micros(facts.first_response_due),
+                    packing.micros(facts.received_at),
+                ),
+            )
         else:
             owned.held[key] = (new.team_id, new.hold, new.answered)
             agent = (new.team_id, new.hold.agent_id)
@@ -128,15 +209,36 @@ class Holdings:
         owned = self._owned.get(partition)
         return dict(owned.held) if owned is not None else {}
 
-    def waiting(self, partitions: Iterable[int]) -> list[tuple[int, str, str]]:
-        """(partition, key, team) of every waiting ticket, most urgent first."""
-        entries = sorted(
-            (order, key, partition, team)
-            for partition in partitions
-            if (owned := self._owned.get(partition)) is not None
-            for key, (team, order) in owned.waiting.items()
+    def waiting_count(self, team_id: str, partitions: Iterable[int]) -> int:
+        return sum(len(self._queue(partition, team_id)) for partition in partitions)
+
+    def waiting(self, team_id: str, partitions: Iterable[int]) -> Iterator[tuple[int, str, int]]:
+        """(position, key, partition) of the team's waiting tickets, most urgent first
+        across the partitions; lazily, so reading the front costs only the front."""
+        return heapq.merge(
+            *(
+                _tagged(queue.in_order(), partition)
+                for partition in partitions
+                if (queue := self._queue(partition, team_id))
+            )
         )
-        return [(partition, key, team) for _, key, partition, team in entries]
+
+    def due_between(
+        self, team_id: str, partitions: Iterable[int], due_from: int, due_to: int | None
+    ) -> Iterator[tuple[int, str, int]]:
+        """(position, key, partition) of the team's waiting tickets whose first-response
+        deadline is in [due_from, due_to) microseconds (no end when None), by position."""
+        for partition in partitions:
+            queue = self._queue(partition, team_id)
+            for rank in _RANKS:
+                low, high = position_bounds(rank, due_from, due_to)
+                for position, key in queue.between(low, high):
+                    yield position, key, partition
+
+    def _queue(self, partition: int, team_id: str) -> TeamQueue:
+        owned = self._owned.get(partition)
+        queue = owned.queues.get(team_id) if owned is not None else None
+        return queue if queue is not None else _EMPTY
 
     # -- internals -------------------------------------------------------------------
     def _forget_owned(self, partition: int) -> None:
@@ -150,3 +252,11 @@ class Holdings:
         at = hold.since.timestamp()
         if at > self.last_claimed.get(agent, float("-inf")):
             self.last_claimed[agent] = at
+
+
+def _tagged(entries: Iterator[tuple[int, str]], partition: int) -> Iterator[tuple[int, str, int]]:
+    for position, key in entries:
+        yield position, key, partition
+
+
+_EMPTY = TeamQueue()

@@ -36,7 +36,9 @@ class Watcher(Protocol):
     def saved(
         self, partition: int, key: str, old: TicketRoute | None, new: TicketRoute | None
     ) -> None: ...
-    def ready(self, partition: int, entries: Iterable[tuple[str, TicketRoute]]) -> None: ...
+    def ready(self, partition: int, entries: Iterable[tuple[str, object]]) -> None:
+        """An owned partition was restored: its store's entries (packed tickets and
+        the partition's other records)."""
 
 
 @dataclass
@@ -94,15 +96,8 @@ class Router:
         waiting tickets with the relaxation rings open at ``now`` (see ``Indexes``)."""
         load = self.indexes.rebuild(partition, store, None if now is None else packing.micros(now))
         self.book.partition_ready(partition, load.slots, load.tally)
-        if self.watchers:
-            # Only queued in-house tickets concern the claims: decode those alone.
-            queued = [
-                (key, packing.unpack(key, value))
-                for key, value in store.items()
-                if type(value) is bytes and packing.status_code(value) == packing.QUEUED
-            ]
-            for watcher in self.watchers:
-                watcher.ready(partition, queued)
+        for watcher in self.watchers:  # packed records, read without decoding
+            watcher.ready(partition, store.items())
 
     def partition_revoked(self, partition: int) -> None:
         self.book.partition_revoked(partition)

@@ -367,6 +367,26 @@ def backlog_order(data: bytes) -> tuple[int, int]:
     return -_RANKS[data[_PRIORITY_AT]], received
 
 
+_DUE_AT = _INSTANTS_AT + 8
+_IN_HOUSE_KIND = KIND_CODES[TeamKind.IN_HOUSE]
+
+
+def queue_fields(data: bytes) -> tuple[bool, bool, int, int, int] | None:
+    """For the agents' claims, of a ticket queued in an in-house team (else None): held,
+    answered, priority rank, first-response deadline and received at (microseconds)."""
+    if data[_STATUS_AT] != QUEUED or (data[_FLAGS_AT] >> _KIND_SHIFT) & 3 != _IN_HOUSE_KIND:
+        return None
+    received: int = _I64.unpack_from(data, _RECEIVED_AT)[0]
+    due: int = _I64.unpack_from(data, _DUE_AT)[0]
+    return (
+        bool(data[_PRESENCE_AT] & _HELD),
+        bool(data[HEADER_SIZE - 1] & _ANSWERED),
+        _RANKS[data[_PRIORITY_AT]],
+        due,
+        received,
+    )
+
+
 def offer_expiry(data: bytes) -> int:
     expires: int = _I64.unpack_from(data, _OFFER_EXPIRES_AT)[0]
     return expires

@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from schemas.agents import AgentStatus
-from schemas.base import Channel, TeamKind
+from schemas.base import Channel, Priority, TeamKind
 from services.router.domain import claims, packing
 from services.router.domain.claims import Seat
 from services.router.domain.presence import Roster
@@ -227,13 +227,14 @@ def test_holdings_count_owned_partitions_from_the_store_and_others_from_the_mirr
     # Partition 0 becomes ours: its store replaces the mirror's view of it.
     book.ready(0, [("t1", queued("anna")), ("t3", queued())])
     assert book.held("tallinn", "anna") == 2
-    assert book.waiting([0, 1]) == [(0, "t3", "tallinn")]
+    assert [(key, p) for _, key, p in book.waiting("tallinn", [0, 1])] == [("t3", 0)]
     book.mirror_changed("t1", _mirror(0, None))  # our own write read back: no double count
     assert book.held("tallinn", "anna") == 2
     book.saved(0, "t3", queued(), queued("ben"))
     book.saved(0, "t1", queued("anna"), None)
     assert (book.held("tallinn", "anna"), book.held("tallinn", "ben")) == (1, 1)
-    assert book.waiting([0]) == []
+    assert list(book.waiting("tallinn", [0])) == []
+    assert book.waiting_count("tallinn", [0, 1]) == 0
     assert set(book.held_in(0)) == {"t3"}
     book.ready(0, [("t3", queued("ben"))])  # a resync counts nothing twice
     assert book.holders("tallinn") == {"anna": 1, "ben": 1}
@@ -241,3 +242,96 @@ def test_holdings_count_owned_partitions_from_the_store_and_others_from_the_mirr
     book.revoked(0)
     assert book.holders("tallinn") == {"anna": 1}
     assert book.last_claimed[("tallinn", "ben")] == NOW.timestamp()
+
+
+# -- the teams' queues of waiting tickets --------------------------------------------------
+_instants = st.integers(min_value=-(2**62), max_value=2**62)
+_ranks = st.sampled_from(sorted({p.rank for p in Priority}))
+
+
+@given(st.tuples(_ranks, _instants, _instants), st.tuples(_ranks, _instants, _instants))
+def test_a_queue_position_orders_exactly_as_the_waiting_order(
+    a: tuple[int, int, int], b: tuple[int, int, int]
+) -> None:
+    def order(rank: int, due: int, received: int) -> tuple[int, int, int]:
+        return (-rank, due, received)
+
+    position_a, position_b = claims.queue_position(*a), claims.queue_position(*b)
+    assert (position_a < position_b) == (order(*a) < order(*b))
+    assert (position_a == position_b) == (a == b)
+    assert claims.due_of(position_a) == a[1]
+
+
+def waiting_ticket(
+    priority: Priority, due_hours: float, received_minutes: int, *, team: str = "tallinn"
+) -> TicketRoute:
+    route = queued(team=team)
+    return replace(
+        route,
+        facts=replace(
+            route.facts,
+            priority=priority,
+            first_response_due=NOW + timedelta(hours=due_hours),
+            received_at=NOW - timedelta(minutes=received_minutes),
+        ),
+    )
+
+
+_waiting_tickets = st.dictionaries(
+    st.uuids().map(str),
+    st.tuples(
+        st.integers(0, 2),  # partition
+        st.builds(
+            waiting_ticket,
+            st.sampled_from(list(Priority)),
+            st.floats(-2, 6, allow_nan=False),
+            st.integers(0, 600),
+            team=st.sampled_from(["tallinn", "warsaw"]),
+        ),
+        st.sampled_from([None, "anna"]),  # held by
+    ),
+    max_size=40,
+)
+
+
+@given(_waiting_tickets, st.floats(-1, 7, allow_nan=False), st.floats(0, 5, allow_nan=False))
+def test_a_teams_queue_reads_as_a_sort_and_a_filter_of_its_tickets_would(
+    tickets: dict[str, tuple[int, TicketRoute, str | None]], window_from: float, length: float
+) -> None:
+    """Restored from packed records or built ticket by ticket, the queues give the waiting
+    tickets most urgent first (as ``waiting_order``), and the ones due in a window."""
+    restored, built = Holdings(), Holdings()
+    for partition in range(3):
+        entries = [
+            (key, packing.pack(replace(route, hold=Hold(agent, NOW) if agent else None)))
+            for key, (p, route, agent) in tickets.items()
+            if p == partition
+        ]
+        restored.ready(partition, entries)
+        built.ready(partition, [])
+        for key, (p, route, agent) in tickets.items():
+            if p == partition:
+                built.saved(
+                    partition, key, None, replace(route, hold=Hold(agent, NOW) if agent else None)
+                )
+    start = NOW + timedelta(hours=window_from)
+    end = start + timedelta(hours=length)
+    for team in ("tallinn", "warsaw"):
+        waiting = {
+            key: (p, route)
+            for key, (p, route, agent) in tickets.items()
+            if agent is None and route.team_id == team
+        }
+        expected = sorted(waiting, key=lambda k: (claims.waiting_order(waiting[k][1]), k))
+        due = sorted(k for k in waiting if start <= waiting[k][1].facts.first_response_due < end)
+        for book in (restored, built):
+            assert [key for _, key, _ in book.waiting(team, [0, 1, 2])] == expected
+            assert [p for _, _, p in book.waiting(team, [0, 1, 2])] == [
+                waiting[k][0] for k in expected
+            ]
+            assert book.waiting_count(team, [0, 1, 2]) == len(expected)
+            window = book.due_between(team, [0, 1, 2], packing.micros(start), packing.micros(end))
+            assert sorted(key for _, key, _ in window) == due
+        held = {k for k, (_, route, agent) in tickets.items() if agent and route.team_id == team}
+        assert restored.held("tallinn" if team == "tallinn" else "warsaw", "anna") == len(held)
+        assert built.held(team, "anna") == len(held)
