@@ -78,6 +78,30 @@ class CustomerTier(StrEnum):
     VIP = "vip"
 
 
+#: The enums' codes in the services' packed state records (router tickets, SLA clocks,
+#: ingest threads): explicit, so the bytes outlive any reordering of the enums. Never
+#: renumber one: changelogs written with it would be read as another value.
+CHANNEL_CODES: dict[Channel, int] = {
+    Channel.EMAIL: 1,
+    Channel.CHAT: 2,
+    Channel.PHONE: 3,
+    Channel.SOCIAL: 4,
+    Channel.MARKETPLACE: 5,
+}
+PRIORITY_CODES: dict[Priority, int] = {
+    Priority.LOW: 1,
+    Priority.NORMAL: 2,
+    Priority.HIGH: 3,
+    Priority.URGENT: 4,
+}
+TIER_CODES: dict[CustomerTier, int] = {
+    CustomerTier.STANDARD: 1,
+    CustomerTier.LOYAL: 2,
+    CustomerTier.VIP: 3,
+}
+KIND_CODES: dict[TeamKind | None, int] = {None: 0, TeamKind.IN_HOUSE: 1, TeamKind.PARTNER: 2}
+
+
 class SlaMetric(StrEnum):
     FIRST_RESPONSE = "first_response"
     NEXT_RESPONSE = "next_response"

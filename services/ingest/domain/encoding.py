@@ -33,7 +33,7 @@ from __future__ import annotations
 import struct
 from datetime import UTC, datetime, timedelta
 
-from schemas.base import Channel, Priority
+from schemas.base import CHANNEL_CODES, PRIORITY_CODES
 from schemas.config.ingest import ThreadingConfig
 from services.ingest.domain.links import TicketLink, expire_link
 from services.ingest.domain.memory import CustomerMemory, LastMessage, Thread, expire
@@ -53,15 +53,6 @@ _MICROSECOND = timedelta(microseconds=1)
 
 _RESOLVED, _SKILL_MATCHED, _HAS_ORDER, _HAS_LAST, _HAS_RESOLVER = 1, 2, 4, 8, 16
 
-# Explicit codes: the bytes outlive any reordering of the enums.
-CHANNEL_CODES = {
-    Channel.EMAIL: 1,
-    Channel.CHAT: 2,
-    Channel.PHONE: 3,
-    Channel.SOCIAL: 4,
-    Channel.MARKETPLACE: 5,
-}
-PRIORITY_CODES = {Priority.LOW: 1, Priority.NORMAL: 2, Priority.HIGH: 3, Priority.URGENT: 4}
 _CHANNELS = {code: value for value, code in CHANNEL_CODES.items()}
 _PRIORITIES = {code: value for value, code in PRIORITY_CODES.items()}
 

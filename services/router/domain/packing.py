@@ -36,7 +36,16 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
-from schemas.base import Channel, CustomerTier, Priority, TeamKind, canonical_uuid_bytes
+from schemas.base import (
+    CHANNEL_CODES,
+    KIND_CODES,
+    PRIORITY_CODES,
+    TIER_CODES,
+    Channel,
+    CustomerTier,
+    TeamKind,
+    canonical_uuid_bytes,
+)
 from services.router.domain.state import Hold, Status, TicketFacts, TicketRoute, assignment_id
 
 FORMAT: Final = 2
@@ -55,16 +64,6 @@ STATUS_CODES: dict[Status, int] = {
     "accepted": 3,
     "resolved": 4,
 }
-CHANNEL_CODES = {
-    Channel.EMAIL: 1,
-    Channel.CHAT: 2,
-    Channel.PHONE: 3,
-    Channel.SOCIAL: 4,
-    Channel.MARKETPLACE: 5,
-}
-PRIORITY_CODES = {Priority.LOW: 1, Priority.NORMAL: 2, Priority.HIGH: 3, Priority.URGENT: 4}
-TIER_CODES = {CustomerTier.STANDARD: 1, CustomerTier.LOYAL: 2, CustomerTier.VIP: 3}
-KIND_CODES = {None: 0, TeamKind.IN_HOUSE: 1, TeamKind.PARTNER: 2}
 
 _STATUSES: dict[int, Status] = {code: status for status, code in STATUS_CODES.items()}
 _CHANNELS = {code: value for value, code in CHANNEL_CODES.items()}

@@ -20,7 +20,14 @@ from __future__ import annotations
 import struct
 import uuid
 
-from schemas.base import Channel, CustomerTier, Priority, SlaMetric, TeamKind, canonical_uuid_bytes
+from schemas.base import (
+    CHANNEL_CODES,
+    KIND_CODES,
+    PRIORITY_CODES,
+    TIER_CODES,
+    SlaMetric,
+    canonical_uuid_bytes,
+)
 from services.sla.domain.clocks import IDLE, MetricClock, Phase, TicketClocks
 
 VERSION = 1
@@ -33,17 +40,6 @@ _U32 = 0xFFFFFFFF
 _NO_WARNING = _U32  # at-risk lead meaning "no warning to come"
 _MASK = 6  # offset of the clock bit mask in the header
 
-# Explicit codes: the bytes outlive any reordering of the enums.
-CHANNEL_CODES = {
-    Channel.EMAIL: 1,
-    Channel.CHAT: 2,
-    Channel.PHONE: 3,
-    Channel.SOCIAL: 4,
-    Channel.MARKETPLACE: 5,
-}
-PRIORITY_CODES = {Priority.LOW: 1, Priority.NORMAL: 2, Priority.HIGH: 3, Priority.URGENT: 4}
-TIER_CODES = {CustomerTier.STANDARD: 1, CustomerTier.LOYAL: 2, CustomerTier.VIP: 3}
-KIND_CODES = {None: 0, TeamKind.IN_HOUSE: 1, TeamKind.PARTNER: 2}
 METRICS = (SlaMetric.FIRST_RESPONSE, SlaMetric.NEXT_RESPONSE, SlaMetric.RESOLUTION)
 
 _CHANNELS = {code: value for value, code in CHANNEL_CODES.items()}
