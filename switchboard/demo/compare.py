@@ -29,7 +29,7 @@ from bench.desk.strategies import STRATEGIES, Strategy
 from schemas.base import TeamKind
 from schemas.config import SwitchboardConfig
 from schemas.teams import TeamCapacity
-from services.router.domain.registry import Registry
+from services.router.domain.registry import Registry, TeamProfile
 from services.router.loadbook import LoadBook
 from switchboard.demo.outcomes import Outcomes, TicketTrail
 from switchboard.ledger import source_message_id
@@ -120,6 +120,17 @@ class _Tally:
         self.channels[channel] += 1
         self.channels_met[channel] += met
 
+    def worked_by(self, team: TeamProfile | None) -> None:
+        """The team whose agent worked the ticket, and its cost; None: nobody did."""
+        if team is None:
+            self.never_worked += 1
+        elif team.partner:
+            self.partners += 1
+            self.cost_partners += team.cost
+        else:
+            self.in_house += 1
+            self.cost_in_house += team.cost
+
     def row(self, policy: str, tickets: int) -> PolicyRow:
         return PolicyRow(
             policy=policy,
@@ -145,15 +156,7 @@ def services_row(outcomes: Outcomes, config: SwitchboardConfig, until: datetime)
         if due is not None and due <= until:
             tally.judge(trail.channel.value, not trail.breached_first_response)
         worked = trail.answered or trail.resolved
-        team = registry.by_id.get(trail.kept_by[0]) if worked and trail.kept_by else None
-        if team is None:
-            tally.never_worked += 1
-        elif team.partner:
-            tally.partners += 1
-            tally.cost_partners += team.cost
-        else:
-            tally.in_house += 1
-            tally.cost_in_house += team.cost
+        tally.worked_by(registry.by_id.get(trail.kept_by[0]) if worked and trail.kept_by else None)
         tally.against += any(
             (p := registry.by_id.get(team_id)) is not None
             and not p.may_receive(trail.skill, trail.tier, trail.marketplace)
@@ -169,15 +172,7 @@ def _engine_row(simulation: DeskSimulation, policy: str) -> PolicyRow:
         if ticket.sla_due <= simulation.until:
             answered = outcome.first_response_at
             tally.judge(ticket.channel.value, answered is not None and answered <= ticket.sla_due)
-        team = outcome.handled_by
-        if team is None:
-            tally.never_worked += 1
-        elif team.partner:
-            tally.partners += 1
-            tally.cost_partners += team.cost
-        else:
-            tally.in_house += 1
-            tally.cost_in_house += team.cost
+        tally.worked_by(outcome.handled_by)
         tally.against += outcome.against_policy
     return tally.row(policy, len(simulation.tickets))
 
