@@ -43,18 +43,29 @@ unit: setup
 	$(PY) -m pytest tests/unit
 
 ## A long chaos run: SIGKILLs and a broker restart under Black Friday traffic, then the
-## books must balance (the normal suite runs 150 s of it). CHAOS_SECONDS sets the length.
+## books must balance (the normal suite runs 150 s of it). CHAOS_SECONDS sets the length;
+## CHAOS_RUNS runs it that many times in a row (stopping at the first failure), each
+## with its own sequence of kills (CHAOS_SEED 1, 2, ...). The same for chaos-cluster.
 CHAOS_SECONDS ?= 900
+CHAOS_RUNS ?= 1
 chaos: setup
-	CHAOS_SECONDS=$(CHAOS_SECONDS) $(PY) -m pytest tests/chaos/test_chaos.py -s -p no:cacheprovider
+	@for run in $$(seq 1 $(CHAOS_RUNS)); do \
+	  echo "== chaos run $$run of $(CHAOS_RUNS) (CHAOS_SEED=$$run)"; \
+	  CHAOS_SEED=$$run CHAOS_SECONDS=$(CHAOS_SECONDS) \
+	    $(PY) -m pytest tests/chaos/test_chaos.py -s -p no:cacheprovider || exit 1; \
+	done
 
 ## Faults on a three-node cluster under Black Friday load: the leader of most tickets
 ## partitions killed (with router and SLA) and back, rolling restarts, services killed at
-## random; then the books (the normal suite runs one short cycle). CLUSTER_CHAOS_SECONDS
-## sets the length.
+## random; then the books. CLUSTER_CHAOS_SECONDS sets the length (0: the one short cycle
+## the normal suite runs).
 CLUSTER_CHAOS_SECONDS ?= 900
 chaos-cluster: setup
-	CLUSTER_CHAOS_SECONDS=$(CLUSTER_CHAOS_SECONDS) $(PY) -m pytest tests/chaos/test_cluster.py -s -p no:cacheprovider
+	@for run in $$(seq 1 $(CHAOS_RUNS)); do \
+	  echo "== cluster chaos run $$run of $(CHAOS_RUNS) (CHAOS_SEED=$$run)"; \
+	  CHAOS_SEED=$$run CLUSTER_CHAOS_SECONDS=$(CLUSTER_CHAOS_SECONDS) \
+	    $(PY) -m pytest tests/chaos/test_cluster.py -s -p no:cacheprovider || exit 1; \
+	done
 
 ## A steady Black Friday evening on the cluster for SOAK_MINUTES; fails if any service's
 ## memory, open files or consumer lag grows without bound after the warm-up. SOAK_REPORT

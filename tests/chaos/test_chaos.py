@@ -14,7 +14,7 @@ from schemas.base import Channel
 from switchboard.launcher import Stack
 from tests.support.broker import LocalBroker, start_private_broker
 from tests.support.chaos import Monkey
-from tests.support.load import SEED, Fault, black_friday
+from tests.support.load import FAULT_SEED, Fault, black_friday
 
 pytestmark = [pytest.mark.kafka, pytest.mark.e2e, pytest.mark.slow]
 
@@ -37,7 +37,7 @@ async def test_books_balance_after_kills_and_a_broker_restart(
     monkeys: list[Monkey] = []
 
     def monkey(stack: Stack) -> list[Fault]:
-        monkeys.append(Monkey(stack, broker, seed=SEED, broker_restart_after=SECONDS * 0.4))
+        monkeys.append(Monkey(stack, broker, seed=FAULT_SEED, broker_restart_after=SECONDS * 0.4))
         return list(monkeys)
 
     run = await black_friday(
@@ -46,7 +46,7 @@ async def test_books_balance_after_kills_and_a_broker_restart(
     (chaos,) = monkeys
     print("\n".join(chaos.log))
     print(run.report())
-    print(f"kills {dict(chaos.kills)}")
+    print(f"kills {dict(chaos.kills)}, fault seed {FAULT_SEED}")
     assert not chaos.errors, chaos.errors
     assert not run.problems, "\n".join(run.problems[:40])
     assert sum(chaos.kills.values()) >= SECONDS / 10, "the monkey hardly killed anything"

@@ -34,7 +34,7 @@ from tests.support.chaos import (
     ClusterFaults,
     Monkey,
 )
-from tests.support.load import SEED, Fault, black_friday, pauses
+from tests.support.load import FAULT_SEED, Fault, black_friday, pauses
 
 pytestmark = [pytest.mark.kafka, pytest.mark.e2e, pytest.mark.slow]
 
@@ -85,7 +85,7 @@ async def test_leader_kill_and_rolling_restart_under_load_lose_and_double_nothin
     def faults(stack: Stack) -> list[Fault]:
         made.append(ClusterFaults(cluster, stack, "chaos.tickets", schedule))
         if LONG_SECONDS:
-            made.append(Monkey(stack, None, seed=SEED, pause=(5.0, 15.0)))
+            made.append(Monkey(stack, None, seed=FAULT_SEED, pause=(5.0, 15.0)))
         return list(made)
 
     run = await black_friday(
@@ -101,6 +101,7 @@ async def test_leader_kill_and_rolling_restart_under_load_lose_and_double_nothin
         print("\n".join(fault.log))
     print("\n".join(pauses(run.assignments, script.events)))
     print(run.report())
+    print(f"fault seed {FAULT_SEED}")
     assert not run.problems, "\n".join(run.problems[:40])
     assert script.done == [step for _, step in schedule], "not every fault ran"
     assert run.totals["tickets opened"] > 100
