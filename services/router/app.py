@@ -207,6 +207,7 @@ def build(settings: RouterSettings, clock: Clock | None = None) -> tuple[FastAPI
         wake=claims_wake,
         tick_seconds=settings.router_tick_seconds,
         beat=runtime.timer_beat("claims"),
+        give_up_checks=settings.router_give_up_checks_per_tick,
     )
     runtime.add_loop(claim_timer.run)
     app = create_http_app(runtime, title="Switchboard router")

@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import math
 import time
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
@@ -38,6 +39,7 @@ from services.router.changelog import RouterRecord
 from services.router.claims import ClaimDesk
 from services.router.domain import claims, packing
 from services.router.domain.state import TicketRoute
+from services.router.holdings import ScanMark
 
 log = get_logger(__name__)
 
@@ -135,6 +137,9 @@ class ClaimTimer:
     tick_seconds: float
     #: Under a lockstep clock a round settles only after a tick begun in it completed.
     beat: TimerBeat | None = None
+    #: How many waiting tickets of one team a tick may check for leaving the team.
+    give_up_checks: int = 256
+    _give_up_marks: dict[str, ScanMark] = field(default_factory=dict, init=False)
 
     async def run(self) -> None:
         while True:
@@ -218,23 +223,58 @@ class ClaimTimer:
             actions.append((partition, key, "assign"))
         online, wait = desk.give_up_terms(team_id, now)
         if online == 0:
-            candidates = holdings.waiting(team_id, partitions)
+            due: tuple[int, int | None] | None = None
         elif wait > 0:
             # claims.team_gives_up: a deadline still ahead, and nearer than the wait
             # (a superset: desk.team_gives_up below decides exactly).
             now_micros = packing.micros(now)
             until = None if math.isinf(wait) else now_micros + int(wait * 1_000_000) + 1
-            candidates = holdings.due_between(team_id, partitions, now_micros + 1, until)
+            due = (now_micros + 1, until)
         else:
+            self._give_up_marks.pop(team_id, None)
             return actions
-        for _, key, partition in candidates:
-            if key in chosen:
-                continue
+        for key, partition in self._give_up_candidates(team_id, partitions, due, chosen):
             store = self.processor.store(owned[partition])
             state = desk.router.ticket(store, key) if store is not None else None
             if state is not None and desk.team_gives_up(state, now) is not None:
                 actions.append((partition, key, "give_up"))
         return actions
+
+    def _give_up_candidates(
+        self,
+        team_id: str,
+        partitions: list[int],
+        due: tuple[int, int | None] | None,
+        chosen: set[str],
+    ) -> list[tuple[str, int]]:
+        """At most ``give_up_checks`` of the tickets that may leave the team, resuming
+        after the last one read on the previous tick and wrapping round. Each costs a
+        decode and a routing decision, and a night with nobody online makes every
+        waiting ticket one: read whole, a queue of 10^5 would block the event loop for
+        seconds each tick (the group's session timeout is 10 s). Every candidate is still
+        read within ceil(candidates / give_up_checks) ticks, and every tick when they are
+        fewer."""
+        holdings = self.desk.holdings
+        start = self._give_up_marks.pop(team_id, None)
+        passes: list[Iterable[tuple[ScanMark, str]]] = [
+            holdings.scan(team_id, partitions, due, after=start)
+        ]
+        if start is not None:
+            passes.append(
+                itertools.takewhile(
+                    lambda entry: entry[0] <= start, holdings.scan(team_id, partitions, due)
+                )
+            )
+        taken: list[tuple[ScanMark, str]] = []
+        for entries in passes:
+            for mark, key in entries:
+                if key in chosen:
+                    continue
+                if len(taken) >= self.give_up_checks:
+                    self._give_up_marks[team_id] = taken[-1][0]
+                    return [(key, mark[0]) for mark, key in taken]
+                taken.append((mark, key))
+        return [(key, mark[0]) for mark, key in taken]
 
     def refresh_gauges(self, owned: dict[int, TopicPartition]) -> None:
         desk, metrics = self.desk, self.desk.metrics

@@ -30,6 +30,8 @@ from services.router.domain.claims import position_bounds, queue_position
 from services.router.domain.state import Hold, TicketRoute
 
 Agent = tuple[str, str]  # (team id, agent id)
+#: Where a scan of a team's waiting tickets stands: (partition, queue position, key).
+ScanMark = tuple[int, int, str]
 _RANKS = sorted({priority.rank for priority in Priority})
 
 
@@ -60,10 +62,19 @@ class TeamQueue:
         entries: Iterator[tuple[int, str]] = iter(self._ordered)
         return entries
 
-    def between(self, low: int, high: int | None) -> Iterator[tuple[int, str]]:
-        """Entries with low <= position <= high (no upper bound when None)."""
+    def between(
+        self, low: int | None, high: int | None, after: tuple[int, str] | None = None
+    ) -> Iterator[tuple[int, str]]:
+        """Entries with low <= position <= high (no bound where None), only those past
+        the entry ``after`` when given."""
+        lower = None if low is None else (low, "")
+        inclusive = True
+        if after is not None and (lower is None or after >= lower):
+            lower, inclusive = after, False
         upper = None if high is None else (high, "\U0010ffff")
-        entries: Iterator[tuple[int, str]] = self._ordered.irange((low, ""), upper)
+        entries: Iterator[tuple[int, str]] = self._ordered.irange(
+            lower, upper, inclusive=(inclusive, True)
+        )
         return entries
 
 
@@ -223,17 +234,31 @@ class Holdings:
             )
         )
 
-    def due_between(
-        self, team_id: str, partitions: Iterable[int], due_from: int, due_to: int | None
-    ) -> Iterator[tuple[int, str, int]]:
-        """(position, key, partition) of the team's waiting tickets whose first-response
-        deadline is in [due_from, due_to) microseconds (no end when None), by position."""
-        for partition in partitions:
+    def scan(
+        self,
+        team_id: str,
+        partitions: Iterable[int],
+        due: tuple[int, int | None] | None,
+        after: ScanMark | None = None,
+    ) -> Iterator[tuple[ScanMark, str]]:
+        """The team's waiting tickets, all of them (``due`` None) or those whose
+        first-response deadline is in [due[0], due[1]) microseconds, in one fixed order
+        (partition, then queue position): each as its mark and key, only those past the
+        mark ``after``, so that a scan cut short can resume where it stopped."""
+        ranges = (
+            [(None, None)]
+            if due is None
+            # Ranks from most urgent (smallest positions) down: positions ascend.
+            else [position_bounds(rank, *due) for rank in reversed(_RANKS)]
+        )
+        for partition in sorted(partitions):
+            if after is not None and partition < after[0]:
+                continue
             queue = self._queue(partition, team_id)
-            for rank in _RANKS:
-                low, high = position_bounds(rank, due_from, due_to)
-                for position, key in queue.between(low, high):
-                    yield position, key, partition
+            resume = after[1:] if after is not None and partition == after[0] else None
+            for low, high in ranges:
+                for position, key in queue.between(low, high, resume):
+                    yield (partition, position, key), key
 
     def _queue(self, partition: int, team_id: str) -> TeamQueue:
         owned = self._owned.get(partition)

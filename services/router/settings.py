@@ -16,6 +16,14 @@ class RouterSettings(ServiceSettings):
         description="Real seconds between checks of the backlog and offer timeouts when "
         "nothing wakes the timer earlier.",
     )
+    router_give_up_checks_per_tick: int = Field(
+        default=256,
+        ge=1,
+        description="Waiting tickets of one in-house team the claims' timer checks per tick "
+        "for leaving the team (nobody online, or a deadline the team's wait cannot meet); "
+        "a longer list is read on from where the last tick stopped, so a night's queue never "
+        "blocks the event loop.",
+    )
     router_max_unconfirmed_per_team: int = Field(
         default=8,
         ge=0,

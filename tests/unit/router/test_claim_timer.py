@@ -150,3 +150,72 @@ def test_a_ticket_due_right_at_the_edge_of_the_predicted_wait_stays() -> None:
     desk.wait = 3600.5
     assert timer._team_actions(TEAM, [0], {0: 0}, NOW) == [(0, "t", "give_up")]
     assert timedelta(hours=1) == route.facts.first_response_due - NOW
+
+
+@dataclass
+class _CountingDesk(_Desk):
+    """Counts the tickets the timer decodes: each one is a candidate it checked."""
+
+    decoded: int = 0
+
+    def ticket(self, store: dict[str, bytes], key: str) -> TicketRoute | None:
+        self.decoded += 1
+        return super().ticket(store, key)
+
+
+@settings(max_examples=200)
+@given(
+    _agents,
+    _tickets,
+    st.sampled_from([0.0, 1800.0, 7200.0, float("inf")]),
+    st.integers(1, 8),
+)
+def test_a_long_queue_is_checked_a_slice_per_tick_and_all_of_it_in_turn(
+    agents: dict[str, tuple[str, int, int]],
+    tickets: list[tuple[int, Priority, float, int]],
+    wait: float,
+    checks: int,
+) -> None:
+    """With at most ``checks`` candidates read per tick, a tick never reads more, and
+    ceil(candidates / checks) ticks in a row give up exactly the tickets a walk over the
+    whole queue gives up (the queue unchanged between them)."""
+    stores: dict[int, dict[str, bytes]] = {0: {}, 1: {}, 2: {}}
+    for number, (partition, priority, due_hours, age) in enumerate(tickets):
+        route = replace(waiting_ticket(priority, due_hours, age), partition=partition)
+        stores[partition][f"t{number:03}"] = packing.pack(route)
+    holdings = Holdings()
+    for partition, store in stores.items():
+        holdings.ready(partition, list(store.items()))
+    desk = _CountingDesk(holdings, agents, wait, stores)
+    timer = ClaimTimer(desk, _Processor(stores), None, None, None, 1.0, give_up_checks=checks)  # type: ignore[arg-type]
+    owned: dict[int, Any] = {partition: partition for partition in stores}
+    expected = _walk_everything(desk, NOW)
+    expected_give_ups = {a for a in expected if a[2] == "give_up"}
+    desk.decoded = 0
+    given_up: set[tuple[int, str, Action]] = set()
+    # Every waiting ticket is a candidate at most: this many ticks read all of them.
+    for _ in range(-(-len(tickets) // checks) or 1):
+        before = desk.decoded
+        chosen = timer._team_actions(TEAM, sorted(stores), owned, NOW)
+        assert desk.decoded - before <= checks
+        assert [a for a in chosen if a[2] == "assign"] == [a for a in expected if a[2] == "assign"]
+        given_up |= {a for a in chosen if a[2] == "give_up"}
+    assert given_up == expected_give_ups
+
+
+def test_once_the_slice_covers_the_queue_a_tick_reads_all_of_it_from_where_it_was() -> None:
+    """A scan left mid-queue (say, the queue was longer then) still reads every candidate
+    in the next tick once they fit, the one it stopped at included."""
+    stores: dict[int, dict[str, bytes]] = {0: {}}
+    for number in range(3):
+        route = replace(waiting_ticket(Priority.NORMAL, 2.0, number), partition=0)
+        stores[0][f"t{number}"] = packing.pack(route)
+    holdings = Holdings()
+    holdings.ready(0, list(stores[0].items()))
+    desk = _CountingDesk(holdings, {"anna": ("offline", 0, 1)}, 0.0, stores)
+    timer = ClaimTimer(desk, _Processor(stores), None, None, None, 1.0, give_up_checks=2)  # type: ignore[arg-type]
+    assert len(timer._team_actions(TEAM, [0], {0: 0}, NOW)) == 2
+    timer.give_up_checks = 3
+    actions = timer._team_actions(TEAM, [0], {0: 0}, NOW)
+    assert sorted(key for _, key, _ in actions) == ["t0", "t1", "t2"]
+    assert desk.decoded == 5

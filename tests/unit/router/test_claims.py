@@ -330,8 +330,20 @@ def test_a_teams_queue_reads_as_a_sort_and_a_filter_of_its_tickets_would(
                 waiting[k][0] for k in expected
             ]
             assert book.waiting_count(team, [0, 1, 2]) == len(expected)
-            window = book.due_between(team, [0, 1, 2], packing.micros(start), packing.micros(end))
-            assert sorted(key for _, key, _ in window) == due
+            window = list(book.scan(team, [0, 1, 2], (packing.micros(start), packing.micros(end))))
+            assert sorted(key for _, key in window) == due
+            everything = list(book.scan(team, [0, 1, 2], None))
+            assert sorted(key for _, key in everything) == sorted(expected)
+            for scanned in (window, everything):
+                marks = [mark for mark, _ in scanned]
+                assert marks == sorted(marks), "one fixed order: partition, then position"
+            # Cut anywhere, a scan resumed after its last mark reads exactly the rest.
+            due_micros = (packing.micros(start), packing.micros(end))
+            for cut, (mark, _) in enumerate(window):
+                rest = list(book.scan(team, [0, 1, 2], due_micros, after=mark))
+                assert rest == window[cut + 1 :]
+            for cut, (mark, _) in enumerate(everything):
+                assert list(book.scan(team, [0, 1, 2], None, after=mark)) == everything[cut + 1 :]
         held = {k for k, (_, route, agent) in tickets.items() if agent and route.team_id == team}
         assert restored.held("tallinn" if team == "tallinn" else "warsaw", "anna") == len(held)
         assert built.held(team, "anna") == len(held)
