@@ -90,6 +90,13 @@ class SlaMetrics:
             ["partition"],
             registry=registry,
         )
+        self.watermark = Gauge(
+            "switchboard_sla_input_watermark_seconds",
+            "The service clock's time (Unix seconds) up to which each owned tickets "
+            "partition's input is complete: every deadline before it is judged.",
+            ["partition"],
+            registry=registry,
+        )
         self.breach_lateness = Histogram(
             "switchboard_sla_breach_lateness_seconds",
             "Time from a deadline to the commit of its breach announcement.",

@@ -42,8 +42,9 @@ class PartitionHooks:
     def on_revoked(self, partition: int) -> None:
         self.watermarks.reset(TopicPartition(self.topic, partition))
         self.state.on_revoked(partition)
-        with contextlib.suppress(KeyError):  # another instance reports it now
-            self.metrics.watermark_lag.remove(str(partition))
+        for gauge in (self.metrics.watermark_lag, self.metrics.watermark):
+            with contextlib.suppress(KeyError):  # another instance reports it now
+                gauge.remove(str(partition))
 
 
 @dataclass
@@ -77,6 +78,9 @@ class DeadlineTicker:
             known = self.watermarks.value_ms(tp)
             self.metrics.watermark_lag.labels(str(tp.partition)).set(
                 max(0, now_ms - known) / 1000 if known is not None else float("nan")
+            )
+            self.metrics.watermark.labels(str(tp.partition)).set(
+                known / 1000 if known is not None else float("nan")
             )
             # Time is judged only as far as the input is complete (-1: nothing yet).
             until = min(now_ms, known) if known is not None else -1
