@@ -96,8 +96,10 @@ class Run:
     desk: DeskCounters
     restarts: Counter[str] = field(default_factory=Counter)
     messages: list[SimMessage] = field(default_factory=list)
-    #: Real seconds the audit waited for the SLA service to judge up to its horizon.
-    judged_after: float = 0.0
+    #: The SLA service's input watermark per tickets partition when the books were read
+    #: (None: not reported), and the last deadline the books judge.
+    watermarks: dict[int, datetime | None] = field(default_factory=dict)
+    horizon: datetime | None = None
 
     def report(self) -> str:
         return "\n".join(
@@ -105,8 +107,8 @@ class Run:
                 json.dumps(self.totals, indent=2),
                 f"supervisor restarts {dict(self.restarts)}",
                 f"desk: {self.desk}",
-                "the SLA service had judged up to the audit's horizon after "
-                f"{self.judged_after:.1f} s",
+                f"audit horizon {_when(self.horizon)}; SLA input watermarks "
+                + ", ".join(f"p{p} {_when(w)}" for p, w in sorted(self.watermarks.items())),
             ]
         )
 
@@ -201,9 +203,9 @@ async def black_friday(
         await asyncio.to_thread(wait_all_ready, stack)
         await settle(bootstrap, prefix)
         ended_at = clock.now()
-        # The books judge every deadline before the horizon: read them once the SLA
-        # service has judged that far (on a loaded machine its watermark trails).
-        judged = await judged_up_to(stack, ended_at - margin)
+        # Where the SLA service's input watermarks stand when the books are read: a
+        # missing breach reads differently behind a watermark than past it.
+        watermarks = await sla_watermarks(stack)
         books = await off_the_loop(bootstrap, prefix)
         stuck = await stuck_partitions(stack)
     finally:
@@ -231,13 +233,14 @@ async def black_friday(
     )
     return Run(
         books=books,
-        problems=check(books, expect) + judged.problems + stuck,
+        problems=check(books, expect) + stuck,
         totals=summary(books),
         assignments=await assignment_times(bootstrap, prefix),
         desk=desk.counters,
         restarts=supervisor.restarts,
         messages=list(messages),
-        judged_after=judged.waited,
+        watermarks=watermarks,
+        horizon=ended_at - margin,
     )
 
 
@@ -275,57 +278,27 @@ async def settle(bootstrap: str, prefix: str, timeout: float = 180.0) -> None:
     await asyncio.sleep(15)
 
 
-@dataclass(frozen=True)
-class Judged:
-    waited: float
-    problems: list[str]
+def _when(moment: datetime | None) -> str:
+    return "unknown" if moment is None else f"{moment:%d %H:%M:%S}"
 
 
-#: After the watermark passed the horizon: one SLA tick and its transaction's commit.
-_ANNOUNCE_SECONDS = 5.0
-
-
-async def judged_up_to(stack: Stack, horizon: datetime, timeout: float = 180.0) -> Judged:
-    """Wait until the SLA service's input watermark (the gauge
-    ``switchboard_sla_input_watermark_seconds``) is past ``horizon`` on every ``tickets``
-    partition, so that every breach due before it is announced; a watermark still
-    behind after ``timeout`` real seconds is a problem of its own."""
-    loop = asyncio.get_running_loop()
-    started = loop.time()
-    partitions = [str(p) for p in range(topics.TICKETS.partitions)]
+async def sla_watermarks(stack: Stack) -> dict[int, datetime | None]:
+    """The SLA service's input watermark of every ``tickets`` partition (the gauge
+    ``switchboard_sla_input_watermark_seconds``): every deadline before it is judged."""
+    marks: dict[int, datetime | None] = dict.fromkeys(range(topics.TICKETS.partitions))
     async with httpx.AsyncClient(timeout=5) as client:
-        while True:
-            behind = dict.fromkeys(partitions, "not reported")
-            try:
-                text = (await client.get(f"{stack['sla'].url}/metrics")).text
-            except httpx.HTTPError as exc:
-                text = ""
-                behind = dict.fromkeys(partitions, f"metrics not served ({exc!r})")
-            for family in text_string_to_metric_families(text):
-                if family.name != "switchboard_sla_input_watermark_seconds":
-                    continue
-                for sample in family.samples:
-                    if math.isnan(sample.value):
-                        continue
-                    watermark = datetime.fromtimestamp(sample.value, UTC)
-                    partition = sample.labels["partition"]
-                    if watermark >= horizon:
-                        behind.pop(partition, None)
-                    else:
-                        behind[partition] = f"watermark at {watermark:%d %H:%M:%S}"
-            if not behind:
-                await asyncio.sleep(_ANNOUNCE_SECONDS)
-                return Judged(loop.time() - started, [])
-            if loop.time() - started > timeout:
-                return Judged(
-                    loop.time() - started,
-                    [
-                        f"sla: tickets-{p} not judged up to {horizon:%d %H:%M:%S} in "
-                        f"{timeout:.0f} s ({why})"
-                        for p, why in sorted(behind.items())
-                    ],
-                )
-            await asyncio.sleep(1)
+        try:
+            text = (await client.get(f"{stack['sla'].url}/metrics")).text
+        except httpx.HTTPError:
+            return marks
+    for family in text_string_to_metric_families(text):
+        if family.name == "switchboard_sla_input_watermark_seconds":
+            for sample in family.samples:
+                if not math.isnan(sample.value):
+                    marks[int(sample.labels["partition"])] = datetime.fromtimestamp(
+                        sample.value, UTC
+                    )
+    return marks
 
 
 async def stuck_partitions(stack: Stack, timeout: float = 90.0) -> list[str]:
