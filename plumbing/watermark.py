@@ -107,15 +107,31 @@ class PartitionWatermark:
         return self.value_ms
 
 
+#: Unanswered looks for this long (real seconds) replace the asking consumer: every
+#: watermark waits while none is answered, and a client left behind by a broker that
+#: went away must not hold them back once the cluster answers again.
+REPLACE_AFTER_SECONDS = 10.0
+
+
 class HighWatermarks:
     """Asks the partitions' leaders for their high watermarks, on a consumer of its
     own (``read_uncommitted``: its end offsets are high watermarks, not last stable
     offsets; and a processor's consumer holds long fetches open)."""
 
-    def __init__(self, client_options: dict[str, Any], timeout_seconds: float = 2.0) -> None:
+    def __init__(
+        self,
+        client_options: dict[str, Any],
+        timeout_seconds: float = 2.0,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._options = client_options
         self._timeout = timeout_seconds
+        self._monotonic = monotonic
         self._consumer: AIOKafkaConsumer | None = None
+        #: Since when no look was answered, and how many were not (None: answered).
+        self._failing_since: float | None = None
+        self._failed_looks = 0
 
     async def ask(self, partitions: list[TopicPartition]) -> dict[TopicPartition, int] | None:
         """The high watermark of every partition, or None when the brokers did not
@@ -129,9 +145,31 @@ class HighWatermarks:
                 self._consumer.end_offsets(partitions), self._timeout
             )
         except Exception as exc:  # the broker is away or the leader moves: a gap
-            log.debug("high watermarks not known", error=repr(exc))
+            await self._not_answered(exc)
             return None
+        if self._failing_since is not None:
+            log.warning(
+                "high watermarks known again",
+                failed_looks=self._failed_looks,
+                seconds=round(self._monotonic() - self._failing_since, 1),
+            )
+            self._failing_since, self._failed_looks = None, 0
         return ends
+
+    async def _not_answered(self, exc: Exception) -> None:
+        now = self._monotonic()
+        self._failed_looks += 1
+        if self._failing_since is None:
+            self._failing_since = now
+            log.warning("high watermarks not known; input watermarks wait", error=repr(exc))
+        elif now - self._failing_since >= REPLACE_AFTER_SECONDS and self._consumer is not None:
+            log.warning(
+                "high watermarks unanswered; replacing their consumer",
+                failed_looks=self._failed_looks,
+                error=repr(exc),
+            )
+            await self.close()
+            self._failing_since = now  # the new consumer gets the same time
 
     async def _start(self) -> AIOKafkaConsumer:
         consumer = AIOKafkaConsumer(
