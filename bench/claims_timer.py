@@ -28,7 +28,7 @@ import argparse
 import os
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -61,7 +61,7 @@ class _Stores:
 def night_timer(waiting: int, checks: int) -> tuple[ClaimTimer, Callable[[], int]]:
     """The router's claims' timer over ``waiting`` queued tickets, nobody online; with a
     counter of the tickets it decoded."""
-    _, runtime = build(RouterSettings())
+    _, runtime = build(RouterSettings(config_path=CONFIG))
     loops: list[Any] = runtime._loops
     built = next(
         owner for loop in loops if isinstance(owner := getattr(loop, "__self__", None), ClaimTimer)
@@ -105,7 +105,7 @@ class Ticks:
     ticks_to_read_all: int
 
 
-def measure(waiting: int, checks: int, ticks: int) -> Ticks:
+def tick_figures(waiting: int, checks: int, ticks: int) -> Ticks:
     timer, decoded = night_timer(waiting, checks)
     owned: dict[int, Any] = {partition: partition for partition in PARTITIONS}
     teams = sorted(timer.desk.teams)
@@ -124,8 +124,8 @@ def measure(waiting: int, checks: int, ticks: int) -> Ticks:
 
 
 def figures(waiting: int, ticks: int, checks: int) -> list[Figure]:
-    whole = measure(waiting, waiting + 1, ticks)
-    sliced = measure(waiting, checks, ticks)
+    whole = tick_figures(waiting, waiting + 1, ticks)
+    sliced = tick_figures(waiting, checks, ticks)
     note = (
         f"{waiting:,} waiting, nobody online; {ticks} ticks; read per tick "
         f"{statistics.median(sliced.read):,.0f} vs {statistics.median(whole.read):,.0f}; "
@@ -150,21 +150,24 @@ def figures(waiting: int, ticks: int, checks: int) -> list[Figure]:
     ]
 
 
+def measure(
+    waiting: Sequence[int] = (10_000, 100_000), ticks: int = 10, checks: int | None = None
+) -> list[Figure]:
+    slice_ = checks if checks is not None else RouterSettings().router_give_up_checks_per_tick
+    return [figure for count in waiting for figure in figures(count, ticks, slice_)]
+
+
 def main() -> None:
-    os.environ.setdefault("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9")  # never contacted
-    os.environ["SWITCHBOARD_CONFIG"] = str(CONFIG)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--waiting", default="10000,100000", help="comma-separated counts")
     parser.add_argument("--ticks", type=int, default=10)
-    parser.add_argument(
-        "--checks", type=int, default=RouterSettings().router_give_up_checks_per_tick
-    )
+    parser.add_argument("--checks", type=int, default=None)
     args = parser.parse_args()
     load = os.getloadavg()
     print(f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
-    for count in (int(n) for n in args.waiting.split(",")):
-        for figure in figures(count, args.ticks, args.checks):
-            print(figure.as_dict())
+    counts = [int(n) for n in args.waiting.split(",")]
+    for figure in measure(counts, args.ticks, args.checks):
+        print(figure.as_dict())
 
 
 if __name__ == "__main__":

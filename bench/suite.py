@@ -50,6 +50,12 @@ def _router_decision(options: Options) -> list[Figure]:
     return measure()
 
 
+def _claims_timer(options: Options) -> list[Figure]:
+    from bench.claims_timer import measure  # noqa: PLC0415
+
+    return measure(waiting=[2_000], ticks=2) if options.quick else measure()
+
+
 def _ingest_enrichment(options: Options) -> list[Figure]:
     from bench.ingest_enrichment import measure  # noqa: PLC0415
 
@@ -74,7 +80,8 @@ def _sla_lateness(options: Options) -> list[Figure]:
     from bench.sla_lateness import timer_figures  # noqa: PLC0415
 
     if options.quick:
-        return timer_figures(tickets=10_000, lead_s=3, due=1_000, spread_ms=1_000)
+        # The lead only has to cover building the store: a loaded machine needs more than 3 s.
+        return timer_figures(tickets=10_000, lead_s=15, due=1_000, spread_ms=1_000)
     return timer_figures()
 
 
@@ -136,6 +143,7 @@ BENCHMARKS: dict[str, Benchmark] = {
             "policies", False, "the demo week routed by Switchboard and baselines", _policies
         ),
         Benchmark("router_decision", False, "one routing decision, 200 teams", _router_decision),
+        Benchmark("claims_timer", False, "the claims' timer on a night's queue", _claims_timer),
         Benchmark("ingest_enrichment", False, "ingest's CPU per message", _ingest_enrichment),
         Benchmark(
             "ingest_memory",
