@@ -21,7 +21,7 @@ import os
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -31,6 +31,7 @@ import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from prometheus_client.parser import text_string_to_metric_families
+from prometheus_client.samples import Sample
 
 from plumbing.clock import ScaledClock
 from schemas import topics
@@ -291,14 +292,17 @@ async def sla_watermarks(stack: Stack) -> dict[int, datetime | None]:
             text = (await client.get(f"{stack['sla'].url}/metrics")).text
         except httpx.HTTPError:
             return marks
-    for family in text_string_to_metric_families(text):
-        if family.name == "switchboard_sla_input_watermark_seconds":
-            for sample in family.samples:
-                if not math.isnan(sample.value):
-                    marks[int(sample.labels["partition"])] = datetime.fromtimestamp(
-                        sample.value, UTC
-                    )
+    for sample in _samples(text, "switchboard_sla_input_watermark_seconds"):
+        if not math.isnan(sample.value):
+            marks[int(sample.labels["partition"])] = datetime.fromtimestamp(sample.value, UTC)
     return marks
+
+
+def _samples(metrics_text: str, family: str) -> Iterator[Sample]:
+    """The samples of one metric family in a ``/metrics`` page."""
+    for found in text_string_to_metric_families(metrics_text):
+        if found.name == family:
+            yield from found.samples
 
 
 async def stuck_partitions(stack: Stack, timeout: float = 90.0) -> list[str]:
@@ -317,16 +321,13 @@ async def stuck_partitions(stack: Stack, timeout: float = 90.0) -> list[str]:
                 except httpx.HTTPError as exc:
                     behind.append(f"{name}: metrics not served ({exc!r})")
                     continue
-                for family in text_string_to_metric_families(text):
-                    if family.name != "switchboard_consumer_lag":
-                        continue
-                    for sample in family.samples:
-                        if sample.value > 0:
-                            labels = sample.labels
-                            behind.append(
-                                f"{name} {labels['group']} {labels['topic']}-"
-                                f"{labels['partition']}: {sample.value:.0f} records behind"
-                            )
+                for sample in _samples(text, "switchboard_consumer_lag"):
+                    if sample.value > 0:
+                        labels = sample.labels
+                        behind.append(
+                            f"{name} {labels['group']} {labels['topic']}-"
+                            f"{labels['partition']}: {sample.value:.0f} records behind"
+                        )
             if not behind or loop.time() > deadline:
                 return [f"stuck: {line}" for line in behind]
             await asyncio.sleep(2)

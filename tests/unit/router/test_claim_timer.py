@@ -106,13 +106,11 @@ _tickets = st.lists(
 )
 
 
-@settings(max_examples=300)
-@given(_agents, _tickets, st.sampled_from([0.0, 60.0, 1800.0, 3600.0, 7200.0, float("inf")]))
-def test_the_timer_decides_what_a_walk_over_the_whole_queue_decides(
-    agents: dict[str, tuple[str, int, int]],
+def _queues(
     tickets: list[tuple[int, Priority, float, int]],
-    wait: float,
-) -> None:
+) -> tuple[dict[int, dict[str, bytes]], Holdings]:
+    """Three partitions' stores of packed waiting tickets, and the holdings restored
+    from them."""
     stores: dict[int, dict[str, bytes]] = {0: {}, 1: {}, 2: {}}
     for number, (partition, priority, due_hours, age) in enumerate(tickets):
         route = replace(waiting_ticket(priority, due_hours, age), partition=partition)
@@ -120,6 +118,17 @@ def test_the_timer_decides_what_a_walk_over_the_whole_queue_decides(
     holdings = Holdings()
     for partition, store in stores.items():
         holdings.ready(partition, list(store.items()))
+    return stores, holdings
+
+
+@settings(max_examples=300)
+@given(_agents, _tickets, st.sampled_from([0.0, 60.0, 1800.0, 3600.0, 7200.0, float("inf")]))
+def test_the_timer_decides_what_a_walk_over_the_whole_queue_decides(
+    agents: dict[str, tuple[str, int, int]],
+    tickets: list[tuple[int, Priority, float, int]],
+    wait: float,
+) -> None:
+    stores, holdings = _queues(tickets)
     desk = _Desk(holdings, agents, wait, stores)
     timer = ClaimTimer(
         desk=desk,  # type: ignore[arg-type]
@@ -179,13 +188,7 @@ def test_a_long_queue_is_checked_a_slice_per_tick_and_all_of_it_in_turn(
     """With at most ``checks`` candidates read per tick, a tick never reads more, and
     ceil(candidates / checks) ticks in a row give up exactly the tickets a walk over the
     whole queue gives up (the queue unchanged between them)."""
-    stores: dict[int, dict[str, bytes]] = {0: {}, 1: {}, 2: {}}
-    for number, (partition, priority, due_hours, age) in enumerate(tickets):
-        route = replace(waiting_ticket(priority, due_hours, age), partition=partition)
-        stores[partition][f"t{number:03}"] = packing.pack(route)
-    holdings = Holdings()
-    for partition, store in stores.items():
-        holdings.ready(partition, list(store.items()))
+    stores, holdings = _queues(tickets)
     desk = _CountingDesk(holdings, agents, wait, stores)
     timer = ClaimTimer(desk, _Processor(stores), None, None, None, 1.0, give_up_checks=checks)  # type: ignore[arg-type]
     owned: dict[int, Any] = {partition: partition for partition in stores}
